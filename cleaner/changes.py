@@ -1,0 +1,105 @@
+"""The change log: what the cleaner changed, where, and why.
+
+Each :class:`Change` names the rule, the action, the position in the *input*
+(1-based line and column, counted in characters of the decoded text), the
+text before and the text after. Warnings use the same record with
+``kind="warning"`` and change nothing. :class:`DocumentInfo` carries the
+document-level facts. Both serialise to the JSON Lines format documented in
+the README; the field names are stable.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Change:
+    rule: str
+    action: str
+    line: int
+    column: int
+    before: str
+    after: str
+    kind: str = "change"  # "change" or "warning"
+    message: str = ""
+
+    def to_json(self, path: str | None = None) -> dict[str, Any]:
+        record: dict[str, Any] = {"type": self.kind}
+        if path is not None:
+            record["path"] = path
+        record.update(asdict(self))
+        del record["kind"]
+        if not record["message"]:
+            del record["message"]
+        return record
+
+
+@dataclass
+class DocumentInfo:
+    """Document-level facts: how the input was read and what state it is in."""
+
+    encoding: str = "utf-8"
+    bom: bool = False
+    newline: str = "\n"
+    mojibake_repaired: bool = False
+    truncated: bool = False
+    hidden_chars: int | None = None
+    empty_reason: str = ""
+
+    def to_json(self, path: str | None, changes: list[Change]) -> dict[str, Any]:
+        record: dict[str, Any] = {"type": "document"}
+        if path is not None:
+            record["path"] = path
+        record.update(asdict(self))
+        record["changes"] = sum(1 for c in changes if c.kind == "change")
+        record["warnings"] = sum(1 for c in changes if c.kind == "warning")
+        return record
+
+
+@dataclass
+class CleanResult:
+    """What :func:`cleaner.clean_text` returns."""
+
+    text: str
+    changes: list[Change] = field(default_factory=list)
+    info: DocumentInfo = field(default_factory=DocumentInfo)
+
+    @property
+    def warnings(self) -> list[Change]:
+        return [c for c in self.changes if c.kind == "warning"]
+
+    def rule_counts(self) -> Counter[str]:
+        return Counter(c.rule for c in self.changes if c.kind == "change")
+
+    def jsonl(self, path: str | None = None) -> str:
+        """The change log as JSON Lines: one document record, then one per change."""
+        records = [self.info.to_json(path, self.changes)]
+        records += [c.to_json(path) for c in self.changes]
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+    def summary(self, path: str = "<text>") -> str:
+        """One human line, with the document facts that matter for review."""
+        counts = self.rule_counts()
+        n = sum(counts.values())
+        parts = [f"{path}: {n} change{'s' if n != 1 else ''}"]
+        if counts:
+            parts.append("(" + ", ".join(f"{r}×{k}" for r, k in sorted(counts.items())) + ")")
+        notes = []
+        if self.info.encoding not in ("utf-8", "ascii"):
+            notes.append(f"decoded from {self.info.encoding}")
+        if self.info.mojibake_repaired:
+            notes.append("mojibake repaired")
+        if self.info.truncated:
+            hidden = self.info.hidden_chars
+            notes.append("TRUNCATED" + (f", {hidden} characters hidden" if hidden else ""))
+        if self.warnings:
+            notes.append(f"{len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''}")
+        if self.info.empty_reason:
+            notes.append(self.info.empty_reason)
+        if notes:
+            parts.append("[" + "; ".join(notes) + "]")
+        return " ".join(parts)

@@ -1,0 +1,268 @@
+"""The pure core: text in, clean text and the list of changes out.
+
+:func:`clean_text` splits the text into lines, runs every rule stage by stage
+(see :data:`cleaner.rules.STAGES`), and assembles the output form. It never
+touches files; decoding and writing live in :mod:`cleaner.fileio`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import regex
+
+from .changes import Change, CleanResult, DocumentInfo
+from .lines import Edit, Line
+from .rules import PLACEHOLDER, Rule, load_rules
+from .transforms import TRANSFORMS, fix_mojibake
+
+ANONYMISE_MODES = ("replace", "drop", "keep")
+_NEWLINE = regex.compile(r"\r\n|\r|\n")
+_SPACE = regex.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to clean. Every field has the default of the default policy.
+
+    placeholder: what anonymised tokens (``XX``, ``×××``, ``***`` …) become.
+    anonymise: ``replace`` them with the placeholder, ``drop`` them, or ``keep`` them.
+    blank_lines: put one blank line between paragraphs instead of none.
+    """
+
+    placeholder: str = "××"
+    anonymise: str = "replace"
+    blank_lines: bool = False
+
+    def __post_init__(self) -> None:
+        if self.anonymise not in ANONYMISE_MODES:
+            raise ValueError(f"anonymise must be one of {', '.join(ANONYMISE_MODES)}, "
+                             f"not {self.anonymise!r}")
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> tuple[Rule, ...]:
+    """The default rule set, loaded once per process."""
+    return tuple(load_rules())
+
+
+def clean_text(text: str, rules: list[Rule] | tuple[Rule, ...] | None = None, *,
+               options: Options | None = None, **settings: object) -> CleanResult:
+    """Clean one document.
+
+    ``rules`` defaults to the default rule set; ``options`` (or the same
+    fields as keyword arguments) choose the placeholder policy and the output
+    form. Returns the clean text, every change made (in the order made) and
+    the document-level facts.
+
+    >>> r = clean_text("更新时间:2022-10 来源:网友投稿\\nXX同志:大家好!\\n")
+    >>> r.text
+    '××同志：大家好！\\n'
+    >>> [c.rule for c in r.changes]
+    ['FN001', 'AN001', 'PU001', 'PU001']
+    """
+    opts = options or Options()
+    if settings:
+        opts = replace(opts, **settings)  # type: ignore[arg-type]
+    doc = _Document(text, opts)
+    for rule in default_rules() if rules is None else rules:
+        doc.run(rule)
+    return doc.result()
+
+
+class _Document:
+    """The lines of one document while the rules run, and what they did."""
+
+    def __init__(self, text: str, options: Options) -> None:
+        parts = _NEWLINE.split(text)
+        if parts and parts[-1] == "":
+            parts.pop()
+        self.lines = [Line(i + 1, s) for i, s in enumerate(parts)]
+        self.options = options
+        self.changes: list[Change] = []
+        self.info = DocumentInfo()
+        self._input_nonblank = any(s.strip() for s in parts)
+
+    # ------------------------------------------------------------ dispatch
+
+    def run(self, rule: Rule) -> None:
+        if rule.uses_placeholder and self.options.anonymise == "keep":
+            return
+        action = getattr(self, "_" + rule.action)
+        action(rule)
+
+    def result(self) -> CleanResult:
+        sep = "\n\n" if self.options.blank_lines else "\n"
+        body = sep.join(ln.text for ln in self.lines)
+        text = body + "\n" if self.lines else ""
+        if not text and self._input_nonblank:
+            self.info.empty_reason = "every line was removed as noise"
+        return CleanResult(text, self.changes, self.info)
+
+    # ------------------------------------------------------------ helpers
+
+    def _record(self, rule: Rule, line: Line, pos: int, before: str, after: str,
+                kind: str = "change", message: str = "", action: str | None = None) -> None:
+        self.changes.append(Change(rule.id, action or rule.action, line.number,
+                                   line.column(pos) + 1, before, after, kind, message))
+
+    @staticmethod
+    def _matches(rule: Rule, text: str) -> bool:
+        return any(p.search(text) for p in rule.compiled) and not rule.excluded(text)
+
+    def _drop(self, rule: Rule, doomed: list[Line], action: str | None = None) -> None:
+        ids = {id(ln) for ln in doomed}
+        for ln in doomed:
+            self._record(rule, ln, 0, ln.text, "", action=action)
+        self.lines = [ln for ln in self.lines if id(ln) not in ids]
+
+    def _nonblank(self) -> list[Line]:
+        return [ln for ln in self.lines if ln.text.strip()]
+
+    def _mark_truncated(self, rule: Rule, m: regex.Match[str]) -> None:
+        if not rule.truncation:
+            return
+        self.info.truncated = True
+        groups = m.groupdict()
+        hidden: int | None = None
+        if groups.get("hidden"):
+            hidden = _to_int(groups["hidden"])
+        elif groups.get("total") and groups.get("shown"):
+            total, shown = _to_int(groups["total"]), _to_int(groups["shown"])
+            if total is not None and shown is not None and total >= shown:
+                hidden = total - shown
+        if hidden is not None:
+            self.info.hidden_chars = (self.info.hidden_chars or 0) + hidden
+
+    # ------------------------------------------------------------ actions
+
+    def _drop_line(self, rule: Rule) -> None:
+        doomed = []
+        for ln in self.lines:
+            if not self._matches(rule, ln.text):
+                continue
+            if rule.max_line_length is not None and len(ln.text.strip()) > rule.max_line_length:
+                self._record(rule, ln, 0, ln.text, ln.text, kind="warning",
+                             message=f"looks like noise but is longer than "
+                             f"{rule.max_line_length} characters; kept")
+                continue
+            for p in rule.compiled:
+                m = p.search(ln.text)
+                if m:
+                    self._mark_truncated(rule, m)
+                    break
+            doomed.append(ln)
+        if doomed:
+            self._drop(rule, doomed)
+
+    def _delete(self, rule: Rule) -> None:
+        self._substitute(rule, lambda m: "")
+
+    def _replace(self, rule: Rule) -> None:
+        if rule.transform is not None:
+            fn = TRANSFORMS[rule.transform]
+            self._substitute(rule, lambda m: fn(m.group()))
+            return
+        template = rule.replacement or ""
+        if rule.uses_placeholder:
+            value = "" if self.options.anonymise == "drop" else self.options.placeholder
+            template = template.replace(PLACEHOLDER, value.replace("\\", "\\\\"))
+        self._substitute(rule, lambda m: m.expand(template))
+
+    def _substitute(self, rule: Rule, make: Callable[[regex.Match[str]], str]) -> None:
+        emptied = []
+        for ln in self.lines:
+            if not ln.text or rule.excluded(ln.text):
+                continue
+            edits = self._edits(rule, ln, make)
+            if not edits:
+                continue
+            had_text = bool(ln.text.strip())
+            ln.apply(edits)
+            if had_text and not ln.text.strip():
+                emptied.append(ln)
+        if emptied:
+            ids = {id(ln) for ln in emptied}
+            self.lines = [ln for ln in self.lines if id(ln) not in ids]
+
+    def _edits(self, rule: Rule, ln: Line, make: Callable[[regex.Match[str]], str]) -> list[Edit]:
+        matches: list[regex.Match[str]] = []
+        for p in rule.compiled:
+            matches.extend(m for m in p.finditer(ln.text) if m.end() > m.start())
+        matches.sort(key=lambda m: (m.start(), -m.end()))
+        edits: list[Edit] = []
+        end = -1
+        for m in matches:
+            if m.start() < end:
+                continue  # overlaps an earlier match of another pattern
+            after = make(m)
+            end = m.end()
+            if after == m.group():
+                continue
+            edits.append((m.start(), m.end(), after))
+            self._record(rule, ln, m.start(), m.group(), after)
+            self._mark_truncated(rule, m)
+        return edits
+
+    def _drop_block(self, rule: Rule) -> None:
+        seq = self._nonblank()
+        if rule.anchor == "foot":
+            seq.reverse()
+        seq = seq[: rule.window]
+        members, last, gap = 0, -1, 0
+        for i, ln in enumerate(seq):
+            if self._matches(rule, ln.text):
+                members, last, gap = members + 1, i, 0
+            elif (last >= 0 and len(ln.text.strip()) <= rule.gap_max_length
+                  and not any(p.search(ln.text) for p in rule.compiled_gap_stop)):
+                gap += 1
+                if gap > rule.gap_max:
+                    break
+            else:
+                break
+        if last < 0 or members < rule.min_members:
+            return
+        block = seq[: last + 1]
+        if rule.anchor == "foot":
+            block.reverse()
+        self._drop(rule, block)
+
+    def _drop_repeated_title(self, rule: Rule) -> None:
+        seq = self._nonblank()
+        if len(seq) < 2:
+            return
+        title = _SPACE.sub("", seq[0].text)
+        if len(title) < 2:
+            return
+        doomed = [ln for ln in seq[1: 1 + rule.window] if _SPACE.sub("", ln.text) == title]
+        if doomed:
+            self._drop(rule, doomed)
+
+    def _fix_mojibake(self, rule: Rule) -> None:
+        for ln in self.lines:
+            if not self._matches(rule, ln.text):
+                continue
+            fixed = fix_mojibake(ln.text)
+            if fixed != ln.text:
+                self._record(rule, ln, 0, ln.text, fixed)
+                ln.replace_all(fixed)
+                self.info.mojibake_repaired = True
+
+    def _warn(self, rule: Rule) -> None:
+        for ln in self.lines:
+            if rule.excluded(ln.text):
+                continue
+            for p in rule.compiled:
+                for m in p.finditer(ln.text):
+                    self._record(rule, ln, m.start(), m.group(), m.group(), kind="warning",
+                                 message=rule.summary)
+
+
+def _to_int(s: str) -> int | None:
+    digits = "".join(c for c in s if c.isdigit())
+    try:
+        return int(digits) if digits else None
+    except ValueError:
+        return None

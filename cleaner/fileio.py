@@ -1,0 +1,133 @@
+"""The file layer: decode bytes to text, detect the encoding, write atomically.
+
+Nothing here cleans; :func:`clean_bytes` decodes and hands the text to the
+pure core. Decoding is strict: bytes that do not decode in any plausible
+encoding raise :class:`DecodeError` with a message the user can act on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import chardet
+
+from .changes import CleanResult
+from .core import Options, clean_text
+from .rules import Rule
+
+_BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# What chardet reports, mapped to the codec that decodes it and its supersets.
+_CODECS = {
+    "gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030",
+    "big5": "big5hkscs", "big5hkscs": "big5hkscs", "cp950": "big5hkscs",
+    "utf-16": "utf-16", "utf-16le": "utf-16-le", "utf-16be": "utf-16-be",
+    "utf-32": "utf-32", "ascii": "utf-8", "utf-8": "utf-8",
+}
+_FALLBACKS = ("gb18030", "big5hkscs")
+
+
+class DecodeError(Exception):
+    """Bytes that are not text in any encoding we accept."""
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+    bom: bool
+    newline: str
+
+
+def decode(data: bytes, encoding: str | None = None) -> Decoded:
+    """Decode a downloaded file: BOM, then strict UTF-8, then detection.
+
+    ``encoding`` forces a codec. Valid UTF-8 never reaches the detector.
+    """
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except (LookupError, UnicodeDecodeError) as exc:
+            raise DecodeError(f"cannot decode as {encoding}: {exc}") from None
+        return _decoded(text, encoding, False)
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return _decoded(data.decode(codec).lstrip("\ufeff"), codec.replace("-sig", ""), True)
+            except UnicodeDecodeError as exc:
+                raise DecodeError(f"starts with a {codec} byte-order mark but is not {codec}: "
+                                  f"{exc.reason} at byte {exc.start}") from None
+    try:
+        return _decoded(data.decode("utf-8"), "utf-8", False)
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    guess = chardet.detect(data)
+    name = (guess.get("encoding") or "").lower()
+    if not name:
+        raise DecodeError("looks like a binary file, not text (no text encoding fits); "
+                          "if it is text, give its encoding with --encoding")
+    candidates = [_CODECS.get(name, name)] + [c for c in _FALLBACKS if c != _CODECS.get(name)]
+    if b"\x00" in data and not name.startswith("utf-16") and not name.startswith("utf-32"):
+        raise DecodeError("contains NUL bytes: looks like a binary file, not text")
+    for codec in candidates:
+        try:
+            return _decoded(data.decode(codec), codec, False)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    raise DecodeError(f"not valid UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) and "
+                      f"not {', '.join(candidates)} either; give the encoding with --encoding")
+
+
+def _decoded(text: str, encoding: str, bom: bool) -> Decoded:
+    crlf, lf, cr = text.count("\r\n"), text.count("\n"), text.count("\r")
+    lf, cr = lf - crlf, cr - crlf
+    kinds = [nl for nl, n in (("\r\n", crlf), ("\n", lf), ("\r", cr)) if n]
+    newline = kinds[0] if len(kinds) == 1 else ("mixed" if kinds else "\n")
+    return Decoded(text, encoding, bom, newline)
+
+
+def clean_bytes(data: bytes, rules: list[Rule] | tuple[Rule, ...] | None = None, *,
+                encoding: str | None = None, options: Options | None = None,
+                **settings: object) -> CleanResult:
+    """Decode ``data`` and clean it; the result's info records how it was read."""
+    decoded = decode(data, encoding)
+    result = clean_text(decoded.text, rules, options=options, **settings)
+    result.info.encoding = decoded.encoding
+    result.info.bom = decoded.bom
+    result.info.newline = decoded.newline
+    return result
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file and a rename.
+
+    A reader (or an interrupted run) sees either the old file or the new one,
+    never half of it. The permissions of an existing file are kept.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        else:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

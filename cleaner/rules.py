@@ -1,0 +1,295 @@
+"""Rule files: loading, validation and the compiled :class:`Rule`.
+
+Rules are data. A rule file is TOML with a few file-level keys and an array
+of ``[[rule]]`` tables (the format is documented in the README). Loading
+validates everything up front: unknown keys, missing fields, wrong types,
+regular expressions that do not compile and rules without examples all raise
+:class:`RuleError`, which names the file, the rule id and the field.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import regex
+
+# The stages of the pipeline, in the order they run. A rule runs in the stage
+# its file (or the rule itself) names; inside a stage, rules run in file order.
+STAGES = ("repair", "characters", "noise", "anonymise", "punctuation", "structure", "form")
+
+ACTIONS = (
+    "drop_line",  # drop every line a pattern matches
+    "delete",  # delete every span a pattern matches
+    "replace",  # replace every span a pattern matches (replacement or transform)
+    "drop_block",  # drop a run of noise lines at the head or foot of the document
+    "drop_repeated_title",  # drop a copy of the title line just below it
+    "fix_mojibake",  # repair a line with ftfy where a pattern says mojibake is possible
+    "warn",  # change nothing; report a warning where a pattern matches
+)
+
+PLACEHOLDER = "{placeholder}"
+
+FILE_KEYS = {"family", "stage", "description", "rule"}
+RULE_KEYS = {
+    "id", "name", "summary", "rationale", "action", "stage", "patterns", "exclude",
+    "replacement", "transform", "max_line_length", "truncation", "anchor", "window",
+    "min_members", "gap_max", "gap_max_length", "gap_stop", "changes", "keeps",
+}
+REQUIRED = ("id", "summary", "rationale", "action", "changes", "keeps")
+ID_RE = regex.compile(r"^[A-Za-z][A-Za-z0-9_-]{1,31}$")
+
+
+class RuleError(Exception):
+    """A rule file that cannot be used. The message names file, rule and field."""
+
+    def __init__(self, path: str | Path, message: str, rule_id: str | None = None,
+                 field_name: str | None = None) -> None:
+        self.path = str(path)
+        self.rule_id = rule_id
+        self.field = field_name
+        where = self.path
+        if rule_id:
+            where += f": rule {rule_id}"
+        if field_name:
+            where += f": field '{field_name}'"
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Example:
+    input: str
+    output: str
+
+
+@dataclass
+class Rule:
+    """One validated rule. Patterns are compiled; examples are kept for tests."""
+
+    id: str
+    family: str
+    stage: str
+    action: str
+    summary: str
+    rationale: str
+    source: str
+    name: str = ""
+    patterns: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    replacement: str | None = None
+    transform: str | None = None
+    max_line_length: int | None = None
+    truncation: bool = False
+    anchor: str = "head"
+    window: int = 12
+    min_members: int = 2
+    gap_max: int = 2
+    gap_max_length: int = 20
+    gap_stop: list[str] = field(default_factory=list)
+    changes: list[Example] = field(default_factory=list)
+    keeps: list[str] = field(default_factory=list)
+    compiled: list[regex.Pattern[str]] = field(default_factory=list, repr=False)
+    compiled_exclude: list[regex.Pattern[str]] = field(default_factory=list, repr=False)
+    compiled_gap_stop: list[regex.Pattern[str]] = field(default_factory=list, repr=False)
+
+    @property
+    def uses_placeholder(self) -> bool:
+        """True for rules that write the anonymisation placeholder."""
+        return self.replacement is not None and PLACEHOLDER in self.replacement
+
+    def excluded(self, text: str) -> bool:
+        return any(p.search(text) for p in self.compiled_exclude)
+
+
+# ---------------------------------------------------------------- loading
+
+def default_rules_dir() -> Path:
+    """The folder of the default rule files shipped with the package."""
+    return Path(str(resources.files("cleaner.default_rules")))
+
+
+def load_rules(paths: list[str | Path] | None = None, *, defaults: bool = True) -> list[Rule]:
+    """Load the default rules (unless ``defaults`` is false) and any extra files or folders.
+
+    Rule ids must be unique across everything loaded.
+    """
+    files: list[Path] = []
+    if defaults:
+        files.extend(sorted(default_rules_dir().glob("*.toml")))
+    for p in paths or []:
+        p = Path(p)
+        if p.is_dir():
+            files.extend(sorted(p.glob("*.toml")))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise RuleError(p, "no such rule file or folder")
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for f in files:
+        for rule in load_rule_file(f):
+            if rule.id in seen:
+                raise RuleError(f, f"duplicate rule id, already defined in {seen[rule.id]}",
+                                rule.id, "id")
+            seen[rule.id] = str(f)
+            rules.append(rule)
+    order = {s: i for i, s in enumerate(STAGES)}
+    # Stable sort: stage order first; inside a stage, block rules first (they
+    # need to see the whole head or foot), then the order the files were given.
+    return sorted(rules, key=lambda r: (order[r.stage], r.action != "drop_block"))
+
+
+def load_rule_file(path: str | Path) -> list[Rule]:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleError(path, f"not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleError(path, f"cannot read the rule file: {exc}") from None
+    _check_keys(path, data, FILE_KEYS, None, "file")
+    family = data.get("family")
+    if not isinstance(family, str) or not family:
+        raise RuleError(path, "missing file-level key 'family' (a name such as \"contact\")",
+                        field_name="family")
+    stage = data.get("stage", "noise")
+    if stage not in STAGES:
+        raise RuleError(path, f"unknown stage {stage!r}; use one of {', '.join(STAGES)}",
+                        field_name="stage")
+    tables = data.get("rule", [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise RuleError(path, "'rule' must be an array of tables ([[rule]])", field_name="rule")
+    return [_build_rule(path, family, stage, t, i) for i, t in enumerate(tables)]
+
+
+def _check_keys(path: Path, table: dict[str, Any], allowed: set[str], rule_id: str | None,
+                what: str) -> None:
+    for key in table:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, sorted(allowed), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise RuleError(path, f"unknown {what} key{hint}", rule_id, key)
+
+
+def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: int) -> Rule:
+    rid = t.get("id")
+    if not isinstance(rid, str) or not ID_RE.match(rid):
+        raise RuleError(path, f"rule #{index + 1} needs an 'id' of letters and digits "
+                        "such as \"CT001\"", None, "id")
+    _check_keys(path, t, RULE_KEYS, rid, "rule")
+    for key in REQUIRED:
+        if key not in t:
+            raise RuleError(path, "missing required field", rid, key)
+
+    def get(key: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
+        value = t.get(key, default)
+        if value is not None and not isinstance(value, kind):
+            raise RuleError(path, f"must be {_kind_name(kind)}", rid, key)
+        return value
+
+    action = get("action", str)
+    if action not in ACTIONS:
+        raise RuleError(path, f"unknown action {action!r}; use one of {', '.join(ACTIONS)}",
+                        rid, "action")
+    rule_stage = get("stage", str, stage)
+    if rule_stage not in STAGES:
+        raise RuleError(path, f"unknown stage {rule_stage!r}", rid, "stage")
+    rule = Rule(
+        id=rid, family=family, stage=rule_stage, action=action, source=str(path),
+        summary=get("summary", str), rationale=get("rationale", str), name=get("name", str, ""),
+        patterns=_str_list(path, rid, t, "patterns"), exclude=_str_list(path, rid, t, "exclude"),
+        replacement=get("replacement", str), transform=get("transform", str),
+        max_line_length=get("max_line_length", int), truncation=get("truncation", bool, False),
+        anchor=get("anchor", str, "head"), window=get("window", int, 12),
+        min_members=get("min_members", int, 2), gap_max=get("gap_max", int, 2),
+        gap_max_length=get("gap_max_length", int, 20),
+        gap_stop=_str_list(path, rid, t, "gap_stop"),
+    )
+    if not rule.summary.strip():
+        raise RuleError(path, "must not be empty", rid, "summary")
+    if not rule.rationale.strip():
+        raise RuleError(path, "must not be empty", rid, "rationale")
+    _check_action_fields(path, rule)
+    rule.compiled = _compile(path, rid, "patterns", rule.patterns)
+    rule.compiled_exclude = _compile(path, rid, "exclude", rule.exclude)
+    rule.compiled_gap_stop = _compile(path, rid, "gap_stop", rule.gap_stop)
+    rule.changes = _examples(path, rid, t.get("changes"))
+    rule.keeps = _str_list(path, rid, t, "keeps")
+    if not rule.changes:
+        raise RuleError(path, "needs at least one example that must change", rid, "changes")
+    if not rule.keeps:
+        raise RuleError(path, "needs at least one example that must stay unchanged", rid, "keeps")
+    return rule
+
+
+def _check_action_fields(path: Path, rule: Rule) -> None:
+    from .transforms import TRANSFORMS  # local import: transforms imports nothing from here
+
+    needs_patterns = rule.action != "drop_repeated_title"
+    if needs_patterns and not rule.patterns:
+        raise RuleError(path, f"action {rule.action!r} needs at least one pattern", rule.id,
+                        "patterns")
+    if rule.action == "replace":
+        if (rule.replacement is None) == (rule.transform is None):
+            raise RuleError(path, "a replace rule needs exactly one of 'replacement' or "
+                            "'transform'", rule.id, "replacement")
+    elif rule.replacement is not None:
+        raise RuleError(path, f"only replace rules take a replacement, not {rule.action!r}",
+                        rule.id, "replacement")
+    if rule.transform is not None and rule.transform not in TRANSFORMS:
+        raise RuleError(path, f"unknown transform {rule.transform!r}; use one of "
+                        f"{', '.join(sorted(TRANSFORMS))}", rule.id, "transform")
+    if rule.anchor not in ("head", "foot"):
+        raise RuleError(path, "must be \"head\" or \"foot\"", rule.id, "anchor")
+    for key in ("window", "min_members", "gap_max_length"):
+        if getattr(rule, key) < 1:
+            raise RuleError(path, "must be at least 1", rule.id, key)
+    if rule.gap_max < 0:
+        raise RuleError(path, "must not be negative", rule.id, "gap_max")
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    names = {str: "a string", int: "a whole number", bool: "true or false", list: "a list"}
+    if isinstance(kind, tuple):
+        return " or ".join(names.get(k, k.__name__) for k in kind)
+    return names.get(kind, kind.__name__)
+
+
+def _str_list(path: Path, rid: str, t: dict[str, Any], key: str) -> list[str]:
+    value = t.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RuleError(path, "must be a string or a list of strings", rid, key)
+    return value
+
+
+def _compile(path: Path, rid: str, key: str, patterns: list[str]) -> list[regex.Pattern[str]]:
+    out = []
+    for i, p in enumerate(patterns):
+        try:
+            out.append(regex.compile(p))
+        except regex.error as exc:
+            raise RuleError(path, f"invalid regular expression: {exc}", rid,
+                            f"{key}[{i}]") from None
+    return out
+
+
+def _examples(path: Path, rid: str, value: Any) -> list[Example]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise RuleError(path, "must be a list of {input = ..., output = ...} tables", rid,
+                        "changes")
+    out = []
+    for i, item in enumerate(value):
+        if (not isinstance(item, dict) or set(item) != {"input", "output"}
+                or not all(isinstance(v, str) for v in item.values())):
+            raise RuleError(path, "each example needs exactly the strings 'input' and 'output'",
+                            rid, f"changes[{i}]")
+        out.append(Example(item["input"], item["output"]))
+    return out
