@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import ftfy
+import regex
 
 _HALF_TO_FULL_PUNCT = str.maketrans({
     ",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）",
@@ -72,4 +73,23 @@ def fix_mojibake(text: str) -> str:
     >>> fix_mojibake("å¤§å®¶å¥½ï¼Œ")
     '大家好，'
     """
-    return ftfy.fix_text(text, FTFY_CONFIG)
+    fixed = ftfy.fix_text(text, FTFY_CONFIG)
+    return fixed if _plausibly_chinese(text, fixed) else text
+
+
+# What a repair of Chinese text may bring in: Han characters, CJK and general
+# punctuation, fullwidth forms, ASCII. ftfy also "repairs" some correct text
+# into other scripts (`×“` read back as UTF-8 is Hebrew `ד`); such a repair
+# is refused and the line kept as it was.
+_CHINESE_REPAIR = regex.compile(
+    r"[\p{Han}\u3000-\u303f\uff00-\uffef\u2000-\u206f\u00b7\x20-\x7e\t]"
+)
+
+
+def _plausibly_chinese(before: str, after: str) -> bool:
+    """True when every character the repair introduced is Chinese text or ASCII."""
+    if after == before:
+        return True
+    introduced = set(after) - set(before)
+    han = sum(1 for c in introduced if regex.match(r"\p{Han}", c))
+    return han > 0 and all(_CHINESE_REPAIR.match(c) for c in introduced)

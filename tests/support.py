@@ -1,0 +1,36 @@
+"""Helpers for the tests: where the shared data lives and how to run the installed CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+SAMPLES = REPO / "samples"
+
+
+def shared_dir(*parts: str) -> Path:
+    """A folder of ../shared; skipped outside CI when absent, a failure in CI."""
+    path = SHARED.joinpath(*parts)
+    if not path.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} is missing; CI must have ../shared beside the checkout")
+        pytest.skip(f"{path} is not here (it is in CI)")
+    return path
+
+
+def cleaner_command() -> list[str]:
+    """The installed console script next to this Python, else the module."""
+    script = Path(sys.executable).with_name("cleaner")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cleaner.cli"]
+
+
+def run_cleaner(*args: str, stdin: bytes | None = None, cwd: Path | None = None
+                ) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([*cleaner_command(), *args], input=stdin, capture_output=True,
+                          cwd=cwd, timeout=120)

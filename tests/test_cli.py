@@ -1,0 +1,154 @@
+"""The installed `cleaner` command on real files: modes, exit codes, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from support import run_cleaner
+
+NOISY = "在全县大会上的讲话\n更新时间:2022-10 来源:网友投稿\n同志们:\n　　XX同志代表县委讲话。\n"
+CLEAN = "在全县大会上的讲话\n同志们：\n××同志代表县委讲话。\n"
+
+
+def make(tmp_path: Path, name: str, text: str | bytes) -> Path:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return path
+
+
+def test_file_to_stdout_and_stdin_filter_agree(tmp_path: Path) -> None:
+    src = make(tmp_path, "a.txt", NOISY)
+    by_file = run_cleaner("clean", str(src))
+    by_pipe = run_cleaner("clean", "-", stdin=src.read_bytes())
+    assert by_file.returncode == by_pipe.returncode == 0
+    assert by_file.stdout == by_pipe.stdout == CLEAN.encode("utf-8")
+    assert "FN001" in by_file.stderr.decode("utf-8")
+
+
+def test_folder_to_output_folder_keeps_relative_paths(tmp_path: Path) -> None:
+    make(tmp_path / "in", "a.txt", NOISY)
+    make(tmp_path / "in", "sub/b.txt", "第一段。\n")
+    make(tmp_path / "in", "notes.md", "not a speech")
+    out = tmp_path / "out"
+    proc = run_cleaner("clean", str(tmp_path / "in"), "-o", str(out), "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "a.txt").read_text(encoding="utf-8") == CLEAN
+    assert (out / "sub/b.txt").read_text(encoding="utf-8") == "第一段。\n"
+    assert not (out / "notes.md").exists()
+    assert (tmp_path / "in/a.txt").read_text(encoding="utf-8") == NOISY  # input untouched
+
+
+def test_in_place_writes_only_files_that_change(tmp_path: Path) -> None:
+    noisy = make(tmp_path, "noisy.txt", NOISY)
+    clean = make(tmp_path, "clean.txt", CLEAN)
+    os.utime(clean, (1_000_000_000, 1_000_000_000))
+    proc = run_cleaner("clean", str(tmp_path), "--in-place", "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert noisy.read_text(encoding="utf-8") == CLEAN
+    assert clean.stat().st_mtime == 1_000_000_000
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clean.txt", "noisy.txt"]  # no temp files
+
+
+def test_check_exits_1_when_something_would_change_and_writes_nothing(tmp_path: Path) -> None:
+    noisy = make(tmp_path, "noisy.txt", NOISY)
+    assert run_cleaner("clean", "--check", str(noisy)).returncode == 1
+    assert noisy.read_text(encoding="utf-8") == NOISY
+    clean = make(tmp_path, "clean.txt", CLEAN)
+    assert run_cleaner("clean", "--check", str(clean)).returncode == 0
+
+
+def test_diff_prints_a_unified_diff_and_exits_1(tmp_path: Path) -> None:
+    noisy = make(tmp_path, "noisy.txt", NOISY)
+    proc = run_cleaner("clean", "--diff", str(noisy))
+    assert proc.returncode == 1
+    out = proc.stdout.decode("utf-8")
+    assert "--- a/noisy.txt" in out and "+++ b/noisy.txt" in out
+    assert "-更新时间:2022-10 来源:网友投稿" in out and "+××同志代表县委讲话。" in out
+    assert noisy.read_text(encoding="utf-8") == NOISY
+
+
+def test_log_is_json_lines_with_documented_fields(tmp_path: Path) -> None:
+    src = make(tmp_path, "a.txt", NOISY)
+    log = tmp_path / "log.jsonl"
+    proc = run_cleaner("clean", str(src), "-o", str(tmp_path / "out"), "--log", str(log))
+    assert proc.returncode == 0
+    records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    doc, changes = records[0], records[1:]
+    assert doc["type"] == "document" and doc["encoding"] == "utf-8" and doc["changes"] == len(changes)
+    fn = next(r for r in changes if r["rule"] == "FN001")
+    assert (fn["action"], fn["line"], fn["column"], fn["after"]) == ("drop_line", 2, 1, "")
+    assert fn["before"] == "更新时间:2022-10 来源:网友投稿"
+
+
+def test_placeholder_options(tmp_path: Path) -> None:
+    src = make(tmp_path, "a.txt", "XX同志讲话。\n")
+    assert run_cleaner("clean", str(src), "--placeholder", "某某").stdout.decode() == "某某同志讲话。\n"
+    assert run_cleaner("clean", str(src), "--anonymise", "keep").stdout.decode() == "XX同志讲话。\n"
+    assert run_cleaner("clean", str(src), "--anonymise", "drop").stdout.decode() == "同志讲话。\n"
+
+
+def test_missing_path_is_exit_2_with_a_message(tmp_path: Path) -> None:
+    proc = run_cleaner("clean", str(tmp_path / "nope.txt"))
+    assert proc.returncode == 2
+    err = proc.stderr.decode("utf-8")
+    assert "nope.txt" in err and "no such file" in err and "Traceback" not in err
+
+
+def test_bad_file_in_a_batch_is_skipped_and_the_rest_is_cleaned(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    make(src, "good.txt", NOISY)
+    make(src, "gbk.txt", NOISY.encode("gbk"))
+    make(src, "binary.txt", bytes(range(256)) * 8)
+    make(src, "empty.txt", b"")
+    out = tmp_path / "out"
+    proc = run_cleaner("clean", str(src), "-o", str(out))
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2
+    assert "binary.txt" in err and "binary" in err and "Traceback" not in err
+    assert (out / "good.txt").read_text(encoding="utf-8") == CLEAN
+    assert (out / "gbk.txt").read_text(encoding="utf-8") == CLEAN
+    assert (out / "empty.txt").read_bytes() == b""
+    assert not (out / "binary.txt").exists()
+
+
+def test_bad_rule_file_is_exit_2_naming_file_rule_and_field(tmp_path: Path) -> None:
+    rules = make(tmp_path, "mine.toml", """
+family = "mine"
+[[rule]]
+id = "MY001"
+summary = "x"
+rationale = "y"
+action = "delete"
+patterns = ['(oops']
+changes = [{ input = "a", output = "" }]
+keeps = ["b"]
+""")
+    src = make(tmp_path, "a.txt", NOISY)
+    proc = run_cleaner("clean", str(src), "--rules", str(rules))
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2
+    assert str(rules) in err and "MY001" in err and "patterns[0]" in err
+    assert proc.stdout == b""
+
+
+def test_user_rule_file_adds_a_rule_that_is_logged_under_its_id(tmp_path: Path) -> None:
+    rules = make(tmp_path, "mine.toml", """
+family = "mine"
+[[rule]]
+id = "MY001"
+summary = "Drop the Bigeng shop slogan."
+rationale = "An ad the default rules do not know."
+action = "drop_line"
+patterns = ['^笔耕书屋，好文共赏$']
+changes = [{ input = "笔耕书屋，好文共赏\\n正文", output = "正文" }]
+keeps = ["正文"]
+""")
+    src = make(tmp_path, "a.txt", "笔耕书屋，好文共赏\n同志们：\n")
+    log = tmp_path / "log.jsonl"
+    proc = run_cleaner("clean", str(src), "--rules", str(rules), "--log", str(log))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.decode("utf-8") == "同志们：\n"
+    assert '"rule": "MY001"' in log.read_text(encoding="utf-8")

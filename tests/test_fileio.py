@@ -1,0 +1,60 @@
+"""The file layer: decoding every encoding a download arrives in, atomic writes."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+
+from cleaner import DecodeError, clean_bytes, decode
+from cleaner.fileio import write_atomic
+
+TEXT = "在全县大会上的讲话\n同志们：\n今天，我们召开会议，部署全年工作。谢谢大家！\n"
+
+
+@pytest.mark.parametrize(("data", "encoding", "bom"), [
+    (TEXT.encode("utf-8"), "utf-8", False),
+    (codecs.BOM_UTF8 + TEXT.encode("utf-8"), "utf-8", True),
+    (TEXT.encode("utf-16"), "utf-16", True),
+    (codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), "utf-16", True),
+    (TEXT.encode("gb18030"), "gb18030", False),
+    (TEXT.encode("gbk"), "gb18030", False),
+])
+def test_decodes_each_encoding(data: bytes, encoding: str, bom: bool) -> None:
+    decoded = decode(data)
+    assert decoded.text == TEXT
+    assert (decoded.encoding, decoded.bom) == (encoding, bom)
+
+
+def test_big5_stays_traditional() -> None:
+    text = "在全縣大會上的講話\n同志們：今天，我們召開會議，部署全年工作。謝謝大家！\n"
+    result = clean_bytes(text.encode("big5"))
+    assert result.text == text
+    assert result.info.encoding.startswith("big5")
+
+
+def test_crlf_is_recorded_and_normalised() -> None:
+    result = clean_bytes(TEXT.replace("\n", "\r\n").encode("utf-8"))
+    assert result.text == TEXT
+    assert result.info.newline == "\r\n"
+
+
+def test_binary_is_refused_with_a_reason() -> None:
+    with pytest.raises(DecodeError, match="binary"):
+        decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+
+
+def test_forced_encoding_that_does_not_fit_is_an_error() -> None:
+    with pytest.raises(DecodeError, match="cannot decode as ascii"):
+        decode(TEXT.encode("utf-8"), encoding="ascii")
+
+
+def test_write_atomic_replaces_and_keeps_permissions(tmp_path: Path) -> None:
+    target = tmp_path / "a.txt"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(0o600)
+    write_atomic(target, "新".encode("utf-8"))
+    assert target.read_text(encoding="utf-8") == "新"
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]

@@ -1,0 +1,74 @@
+"""Rule files are validated on load; errors name the file, the rule and the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cleaner import RuleError, load_rule_file, load_rules
+
+GOOD = '''
+family = "demo"
+stage = "noise"
+
+[[rule]]
+id = "DEMO001"
+summary = "Drop the demo shop's slogan."
+rationale = "It is an ad."
+action = "drop_line"
+patterns = ['^笔耕书屋出品$']
+changes = [{ input = "笔耕书屋出品\\n正文", output = "正文" }]
+keeps = ["正文"]
+'''
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "demo.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_good_file_loads(tmp_path: Path) -> None:
+    [rule] = load_rule_file(write(tmp_path, GOOD))
+    assert (rule.id, rule.family, rule.stage, rule.action) == ("DEMO001", "demo", "noise", "drop_line")
+
+
+@pytest.mark.parametrize(("edit", "field", "words"), [
+    (("'^笔耕书屋出品$'", "'(unclosed'"), "patterns[0]", "invalid regular expression"),
+    (('action = "drop_line"', 'action = "drop_line"\npatern = "x"'), "patern", "did you mean 'patterns'"),
+    (('summary = "Drop the demo shop\'s slogan."\n', ""), "summary", "missing required field"),
+    (('keeps = ["正文"]', "keeps = []"), "keeps", "unchanged"),
+    (('action = "drop_line"', 'action = "erase"'), "action", "unknown action"),
+])
+def test_errors_name_file_rule_and_field(tmp_path: Path, edit: tuple[str, str], field: str,
+                                         words: str) -> None:
+    old, new = edit
+    assert old in GOOD
+    path = write(tmp_path, GOOD.replace(old, new))
+    with pytest.raises(RuleError) as info:
+        load_rule_file(path)
+    message = str(info.value)
+    assert str(path) in message and "DEMO001" in message and f"'{field}'" in message
+    assert words in message
+
+
+def test_toml_syntax_error_names_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("[[rule]]", "[[rule]"))
+    with pytest.raises(RuleError, match="not valid TOML") as info:
+        load_rule_file(path)
+    assert str(path) in str(info.value)
+
+
+def test_duplicate_ids_across_files_are_an_error(tmp_path: Path) -> None:
+    write(tmp_path, GOOD)
+    (tmp_path / "copy.toml").write_text(GOOD, encoding="utf-8")
+    with pytest.raises(RuleError, match="duplicate rule id"):
+        load_rules([tmp_path], defaults=False)
+
+
+def test_default_rule_ids_are_unique_and_well_formed() -> None:
+    rules = load_rules()
+    ids = [r.id for r in rules]
+    assert len(ids) == len(set(ids))
+    assert all(r.id[:2].isalpha() and r.id[2:].isdigit() for r in rules)
