@@ -61,7 +61,7 @@ def clean_text(text: str, rules: list[Rule] | tuple[Rule, ...] | None = None, *,
     >>> r.text
     '××同志：大家好！\\n'
     >>> [c.rule for c in r.changes]
-    ['FN001', 'AN001', 'PU001', 'PU001']
+    ['FN001', 'AN001', 'PU002', 'PU002']
     """
     opts = options or Options()
     if settings:

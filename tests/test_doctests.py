@@ -1,0 +1,16 @@
+"""The examples in the public functions' docstrings are true."""
+
+from __future__ import annotations
+
+import doctest
+
+import pytest
+
+import cleaner.core
+import cleaner.transforms
+
+
+@pytest.mark.parametrize("module", [cleaner.core, cleaner.transforms], ids=lambda m: m.__name__)
+def test_docstring_examples(module: object) -> None:
+    failures, tried = doctest.testmod(module)  # type: ignore[arg-type]
+    assert tried > 0 and failures == 0
