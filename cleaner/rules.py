@@ -108,8 +108,16 @@ class Rule:
 # ---------------------------------------------------------------- loading
 
 def default_rules_dir() -> Path:
-    """The folder of the default rule files shipped with the package."""
-    return Path(str(resources.files("cleaner.default_rules")))
+    """The folder of the default rule files.
+
+    Installed, they are the data package ``cleaner.default_rules``; when the
+    package is imported straight from a source checkout (``python -c`` in the
+    repository root), they are the checkout's ``rules/`` folder.
+    """
+    try:
+        return Path(str(resources.files("cleaner.default_rules")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "rules"
 
 
 def load_rules(paths: list[str | Path] | None = None, *, defaults: bool = True) -> list[Rule]:
