@@ -149,6 +149,10 @@ def _run_job(job: Job, rules: list[Rule], options: Options, encoding: str | None
     except DecodeError as exc:
         report.error(job.label, f"{exc}; skipped")
         return
+    except Exception as exc:  # a bug must not stop the batch or print a traceback
+        report.error(job.label, f"internal error ({type(exc).__name__}: {exc}); the file was "
+                     "skipped and left unchanged; please report this with the file")
+        return
     new = result.text.encode("utf-8")
     changed = new != data
     report.done(job, result, changed)
@@ -192,7 +196,8 @@ def _collect(paths: tuple[str, ...], report: Report) -> list[Job]:
             continue
         p = Path(raw)
         if p.is_dir():
-            jobs.extend(Job(f, f.relative_to(p)) for f in sorted(p.rglob("*.txt")) if f.is_file())
+            jobs.extend(Job(f, f.relative_to(p)) for f in sorted(p.rglob("*"))
+                        if f.suffix.lower() == ".txt" and f.is_file())
         elif p.is_file():
             jobs.append(Job(p, Path(p.name)))
         else:

@@ -4,7 +4,7 @@ Every stage of the cleaner edits lines; the change log must still report
 positions in the *input* (line and column), not in some intermediate text.
 :class:`Line` keeps a compact piecewise map from positions in its current
 text to columns of the original input line, and updates it on every batch of
-edits, so any later rule can ask where a match really was.
+edits in one linear pass, so any later rule can ask where a match really was.
 """
 
 from __future__ import annotations
@@ -26,61 +26,100 @@ class _Piece:
 
 @dataclass(slots=True)
 class Line:
-    """One input line: its 1-based number, current text and position map."""
+    """One input line: its 1-based number, current text and position map.
+
+    >>> ln = Line(3, "同志们,XX同志")
+    >>> ln.apply([(3, 4, "，"), (4, 6, "××")])
+    >>> ln.text, ln.column(ln.text.index("同", 1))
+    ('同志们，××同志', 6)
+    """
 
     number: int
     text: str
     original_length: int = -1
     _pieces: list[_Piece] = field(default_factory=list)
+    _starts: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.original_length < 0:
             self.original_length = len(self.text)
         if not self._pieces and self.text:
             self._pieces = [_Piece(0, 0, len(self.text), True)]
+            self._starts = [0]
 
     def column(self, pos: int) -> int:
         """Original 0-based column of position ``pos`` of the current text."""
-        if not self._pieces or pos >= len(self.text):
-            return self.original_length if pos > 0 or not self._pieces else 0
-        starts = [p.start for p in self._pieces]
-        piece = self._pieces[max(0, bisect_right(starts, pos) - 1)]
+        if not self._pieces:
+            return 0
+        if pos >= len(self.text):
+            return self.original_length
+        piece = self._pieces[bisect_right(self._starts, pos) - 1]
         return piece.orig + (pos - piece.start) if piece.exact else piece.orig
 
     def apply(self, edits: list[Edit]) -> None:
-        """Apply non-overlapping edits (sorted by start) in one pass."""
+        """Apply non-overlapping edits, sorted by start, in one pass over the map."""
         if not edits:
             return
         out: list[str] = []
         pieces: list[_Piece] = []
-        cur = 0
-        new_pos = 0
+        cursor = _Cursor(self._pieces)
+        cur = 0  # position in the old text
+        new_pos = 0  # position in the new text
         for start, end, repl in edits:
             if start < cur:
                 raise ValueError("overlapping edits")
-            new_pos = self._copy(cur, start, new_pos, out, pieces)
+            new_pos = self._copy(cursor, cur, start, new_pos, out, pieces)
             if repl:
-                pieces.append(_Piece(new_pos, self.column(start), len(repl), False))
+                pieces.append(_Piece(new_pos, cursor.column(start, self.original_length),
+                                     len(repl), False))
                 out.append(repl)
                 new_pos += len(repl)
             cur = end
-        self._copy(cur, len(self.text), new_pos, out, pieces)
+        self._copy(cursor, cur, len(self.text), new_pos, out, pieces)
         self.text = "".join(out)
         self._pieces = pieces
+        self._starts = [p.start for p in pieces]
 
     def replace_all(self, text: str) -> None:
         """Replace the whole text (for whole-line repairs such as mojibake)."""
         self.apply([(0, len(self.text), text)])
 
-    def _copy(self, a: int, b: int, new_pos: int, out: list[str], pieces: list[_Piece]) -> int:
-        """Copy current text ``[a, b)`` with its map to the output; return the new position."""
+    def _copy(self, cursor: _Cursor, a: int, b: int, new_pos: int, out: list[str],
+              pieces: list[_Piece]) -> int:
+        """Copy old text ``[a, b)`` with its map to the output; return the new position."""
         if a >= b:
             return new_pos
         out.append(self.text[a:b])
-        for p in self._pieces:
+        for p in cursor.overlapping(a, b):
             lo, hi = max(a, p.start), min(b, p.start + p.length)
-            if lo >= hi:
-                continue
             orig = p.orig + (lo - p.start) if p.exact else p.orig
             pieces.append(_Piece(new_pos + (lo - a), orig, hi - lo, p.exact))
         return new_pos + (b - a)
+
+
+class _Cursor:
+    """Walks the old pieces forward only: edits come sorted, so each piece is visited once."""
+
+    def __init__(self, pieces: list[_Piece]) -> None:
+        self.pieces = pieces
+        self.i = 0
+
+    def _advance(self, pos: int) -> None:
+        while self.i < len(self.pieces) and self.pieces[self.i].start + self.pieces[self.i].length <= pos:
+            self.i += 1
+
+    def column(self, pos: int, end_column: int) -> int:
+        self._advance(pos)
+        if self.i >= len(self.pieces):
+            return end_column
+        p = self.pieces[self.i]
+        return p.orig + (pos - p.start) if p.exact else p.orig
+
+    def overlapping(self, a: int, b: int) -> list[_Piece]:
+        self._advance(a)
+        found = []
+        j = self.i
+        while j < len(self.pieces) and self.pieces[j].start < b:
+            found.append(self.pieces[j])
+            j += 1
+        return found

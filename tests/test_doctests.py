@@ -7,10 +7,11 @@ import doctest
 import pytest
 
 import cleaner.core
+import cleaner.lines
 import cleaner.transforms
 
 
-@pytest.mark.parametrize("module", [cleaner.core, cleaner.transforms], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [cleaner.core, cleaner.lines, cleaner.transforms], ids=lambda m: m.__name__)
 def test_docstring_examples(module: object) -> None:
     failures, tried = doctest.testmod(module)  # type: ignore[arg-type]
     assert tried > 0 and failures == 0
