@@ -34,3 +34,18 @@ def run_cleaner(*args: str, stdin: bytes | None = None, cwd: Path | None = None
                 ) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([*cleaner_command(), *args], input=stdin, capture_output=True,
                           cwd=cwd, timeout=120)
+
+
+SLOGAN_RULE = """\
+family = "mine"
+
+[[rule]]
+id = "MY001"
+summary = "Drop the Bigeng shop slogan."
+rationale = "An ad the default rules do not know."
+action = "drop_line"
+patterns = ['^笔耕书屋，好文共赏$']
+changes = [{ input = "笔耕书屋，好文共赏\\n正文", output = "正文" }]
+keeps = ["正文"]
+"""
+"""A valid user rule file for an ad the default rules do not know."""

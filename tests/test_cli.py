@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from support import run_cleaner
+from support import SLOGAN_RULE, run_cleaner
 
 NOISY = "在全县大会上的讲话\n更新时间:2022-10 来源:网友投稿\n同志们:\n　　XX同志代表县委讲话。\n"
 CLEAN = "在全县大会上的讲话\n同志们：\n××同志代表县委讲话。\n"
@@ -115,17 +115,7 @@ def test_bad_file_in_a_batch_is_skipped_and_the_rest_is_cleaned(tmp_path: Path) 
 
 
 def test_bad_rule_file_is_exit_2_naming_file_rule_and_field(tmp_path: Path) -> None:
-    rules = make(tmp_path, "mine.toml", """
-family = "mine"
-[[rule]]
-id = "MY001"
-summary = "x"
-rationale = "y"
-action = "delete"
-patterns = ['(oops']
-changes = [{ input = "a", output = "" }]
-keeps = ["b"]
-""")
+    rules = make(tmp_path, "mine.toml", SLOGAN_RULE.replace("'^笔耕书屋，好文共赏$'", "'(oops'"))
     src = make(tmp_path, "a.txt", NOISY)
     proc = run_cleaner("clean", str(src), "--rules", str(rules))
     err = proc.stderr.decode("utf-8")
@@ -135,17 +125,7 @@ keeps = ["b"]
 
 
 def test_user_rule_file_adds_a_rule_that_is_logged_under_its_id(tmp_path: Path) -> None:
-    rules = make(tmp_path, "mine.toml", """
-family = "mine"
-[[rule]]
-id = "MY001"
-summary = "Drop the Bigeng shop slogan."
-rationale = "An ad the default rules do not know."
-action = "drop_line"
-patterns = ['^笔耕书屋，好文共赏$']
-changes = [{ input = "笔耕书屋，好文共赏\\n正文", output = "正文" }]
-keeps = ["正文"]
-""")
+    rules = make(tmp_path, "mine.toml", SLOGAN_RULE)
     src = make(tmp_path, "a.txt", "笔耕书屋，好文共赏\n同志们：\n")
     log = tmp_path / "log.jsonl"
     proc = run_cleaner("clean", str(src), "--rules", str(rules), "--log", str(log))

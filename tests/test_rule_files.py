@@ -7,20 +7,9 @@ from pathlib import Path
 import pytest
 
 from cleaner import RuleError, load_rule_file, load_rules
+from support import SLOGAN_RULE
 
-GOOD = '''
-family = "demo"
-stage = "noise"
-
-[[rule]]
-id = "DEMO001"
-summary = "Drop the demo shop's slogan."
-rationale = "It is an ad."
-action = "drop_line"
-patterns = ['^笔耕书屋出品$']
-changes = [{ input = "笔耕书屋出品\\n正文", output = "正文" }]
-keeps = ["正文"]
-'''
+GOOD = SLOGAN_RULE
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -31,13 +20,13 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_a_good_file_loads(tmp_path: Path) -> None:
     [rule] = load_rule_file(write(tmp_path, GOOD))
-    assert (rule.id, rule.family, rule.stage, rule.action) == ("DEMO001", "demo", "noise", "drop_line")
+    assert (rule.id, rule.family, rule.stage, rule.action) == ("MY001", "mine", "noise", "drop_line")
 
 
 @pytest.mark.parametrize(("edit", "field", "words"), [
-    (("'^笔耕书屋出品$'", "'(unclosed'"), "patterns[0]", "invalid regular expression"),
+    (("'^笔耕书屋，好文共赏$'", "'(unclosed'"), "patterns[0]", "invalid regular expression"),
     (('action = "drop_line"', 'action = "drop_line"\npatern = "x"'), "patern", "did you mean 'patterns'"),
-    (('summary = "Drop the demo shop\'s slogan."\n', ""), "summary", "missing required field"),
+    (('summary = "Drop the Bigeng shop slogan."\n', ""), "summary", "missing required field"),
     (('keeps = ["正文"]', "keeps = []"), "keeps", "unchanged"),
     (('action = "drop_line"', 'action = "erase"'), "action", "unknown action"),
 ])
@@ -49,7 +38,7 @@ def test_errors_name_file_rule_and_field(tmp_path: Path, edit: tuple[str, str], 
     with pytest.raises(RuleError) as info:
         load_rule_file(path)
     message = str(info.value)
-    assert str(path) in message and "DEMO001" in message and f"'{field}'" in message
+    assert str(path) in message and "MY001" in message and f"'{field}'" in message
     assert words in message
 
 
