@@ -18,6 +18,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Change:
+    """One change (or warning) at ``line``, input columns ``[column, end_column)``."""
+
     rule: str
     action: str
     line: int
@@ -26,6 +28,7 @@ class Change:
     after: str
     kind: str = "change"  # "change" or "warning"
     message: str = ""
+    end_column: int = 0
 
     def to_json(self, path: str | None = None) -> dict[str, Any]:
         record: dict[str, Any] = {"type": self.kind}
@@ -46,6 +49,7 @@ class DocumentInfo:
     bom: bool = False
     newline: str = "\n"
     mojibake_repaired: bool = False
+    damaged: bool = False
     truncated: bool = False
     hidden_chars: int | None = None
     empty_reason: str = ""
@@ -93,6 +97,8 @@ class CleanResult:
             notes.append(f"decoded from {self.info.encoding}")
         if self.info.mojibake_repaired:
             notes.append("mojibake repaired")
+        if self.info.damaged:
+            notes.append("DAMAGED text kept (lost characters or unrepairable mojibake)")
         if self.info.truncated:
             hidden = self.info.hidden_chars
             notes.append("TRUNCATED" + (f", {hidden} characters hidden" if hidden else ""))

@@ -19,6 +19,7 @@ from . import __version__
 from .changes import CleanResult
 from .core import ANONYMISE_MODES, Options
 from .fileio import DecodeError, clean_bytes, write_atomic
+from .guard import BodyIntegrityError
 from .rules import Rule, RuleError, load_rules
 
 EXIT_OK, EXIT_WOULD_CHANGE, EXIT_ERROR = 0, 1, 2
@@ -91,11 +92,13 @@ def main() -> None:
               show_default=True, help="Replace anonymised tokens, drop them, or keep them.")
 @click.option("--blank-lines", is_flag=True, help="Put one blank line between paragraphs.")
 @click.option("--encoding", help="Decode inputs with this encoding instead of detecting it.")
+@click.option("--no-guard", is_flag=True,
+              help="Skip the check that no Chinese text was lost outside logged removals.")
 @click.option("-q", "--quiet", is_flag=True, help="No per-file summary on stderr.")
 def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, check: bool, diff: bool,
           log_path: Path | None, rule_paths: tuple[Path, ...], no_default_rules: bool,
           placeholder: str, anonymise: str, blank_lines: bool, encoding: str | None,
-          quiet: bool) -> None:
+          no_guard: bool, quiet: bool) -> None:
     """Clean speech files. PATHS are files, folders (every .txt below them) or - for stdin.
 
     \b
@@ -114,7 +117,8 @@ def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, check: bo
         rules = load_rules(list(rule_paths), defaults=not no_default_rules)
     except RuleError as exc:
         _fail(f"{exc}; fix the rule file or leave it out")
-    options = Options(placeholder=placeholder, anonymise=anonymise, blank_lines=blank_lines)
+    options = Options(placeholder=placeholder, anonymise=anonymise, blank_lines=blank_lines,
+                      guard=not no_guard)
 
     jobs = _collect(paths, report)
     to_stdout = not modes
@@ -148,6 +152,10 @@ def _run_job(job: Job, rules: list[Rule], options: Options, encoding: str | None
         result = clean_bytes(data, rules, encoding=encoding, options=options)
     except DecodeError as exc:
         report.error(job.label, f"{exc}; skipped")
+        return
+    except BodyIntegrityError as exc:
+        report.error(job.label, f"internal error: {exc}; the file was left unchanged "
+                     "(fix that rule or leave its file out; if no rule is named, report the file)")
         return
     except Exception as exc:  # a bug must not stop the batch or print a traceback
         report.error(job.label, f"internal error ({type(exc).__name__}: {exc}); the file was "

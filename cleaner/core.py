@@ -14,6 +14,7 @@ from functools import lru_cache
 import regex
 
 from .changes import Change, CleanResult, DocumentInfo
+from .guard import check_body
 from .lines import Edit, Line
 from .rules import PLACEHOLDER, Rule, load_rules
 from .transforms import TRANSFORMS, fix_mojibake
@@ -30,11 +31,14 @@ class Options:
     placeholder: what anonymised tokens (``XX``, ``×××``, ``***`` …) become.
     anonymise: ``replace`` them with the placeholder, ``drop`` them, or ``keep`` them.
     blank_lines: put one blank line between paragraphs instead of none.
+    guard: check the result with :func:`cleaner.guard.check_body` (raises
+        :class:`~cleaner.guard.BodyIntegrityError` if body text was lost).
     """
 
     placeholder: str = "××"
     anonymise: str = "replace"
     blank_lines: bool = False
+    guard: bool = True
 
     def __post_init__(self) -> None:
         if self.anonymise not in ANONYMISE_MODES:
@@ -69,7 +73,10 @@ def clean_text(text: str, rules: list[Rule] | tuple[Rule, ...] | None = None, *,
     doc = _Document(text, opts)
     for rule in default_rules() if rules is None else rules:
         doc.run(rule)
-    return doc.result()
+    result = doc.result()
+    if opts.guard:
+        check_body(text, result.text, result.changes)
+    return result
 
 
 class _Document:
@@ -105,8 +112,12 @@ class _Document:
 
     def _record(self, rule: Rule, line: Line, pos: int, before: str, after: str,
                 kind: str = "change", message: str = "", action: str | None = None) -> None:
+        """Log a change of the current text ``[pos, pos + len(before))`` of ``line``."""
+        end = pos + len(before)
+        end_column = line.original_length if end >= len(line.text) else line.column(end)
         self.changes.append(Change(rule.id, action or rule.action, line.number,
-                                   line.column(pos) + 1, before, after, kind, message))
+                                   line.column(pos) + 1, before, after, kind, message,
+                                   end_column + 1))
 
     @staticmethod
     def _matches(rule: Rule, text: str) -> bool:

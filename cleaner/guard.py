@@ -1,0 +1,107 @@
+"""The body-integrity guard: proof that cleaning removed only what it logged.
+
+Like black's ``--safe``, the guard re-checks the result independently of the
+pipeline's own bookkeeping. From the input and the change log alone it
+computes which Chinese characters must survive: every Han character of the
+input outside the spans that a removal (``drop_line``, ``drop_block``,
+``drop_repeated_title``, ``delete``) or a mojibake repair took out. Those
+characters must appear in the output, in order. A ``replace`` rule normalises
+marks, punctuation and spacing and may never lose a Chinese character, so its
+spans are checked too. A failure names the rule that covers the first lost
+character, or says that no rule recorded a change there (a bug in the
+cleaner).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import regex
+
+from .changes import Change
+
+REMOVALS = frozenset({"drop_line", "drop_block", "drop_repeated_title", "delete", "fix_mojibake"})
+_NEWLINE = regex.compile(r"\r\n|\r|\n")
+_NOT_HAN = regex.compile(r"[^\p{Han}]+")
+_HAN = regex.compile(r"\p{Han}")
+
+
+class BodyIntegrityError(Exception):
+    """Cleaning lost Chinese text that no removal accounts for."""
+
+    def __init__(self, message: str, rule: str | None, line: int, column: int) -> None:
+        self.rule = rule
+        self.line = line
+        self.column = column
+        super().__init__(message)
+
+
+def check_body(source: str, output: str, changes: list[Change]) -> None:
+    """Raise :class:`BodyIntegrityError` unless the output keeps the input's body text."""
+    lines = _NEWLINE.split(source)
+    removed: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for c in changes:
+        if c.kind == "change" and c.action in REMOVALS:
+            removed[c.line].append((c.column - 1, c.end_column - 1))
+    kept = "".join(_kept_text(i + 1, text, removed.get(i + 1)) for i, text in enumerate(lines))
+    expected = _NOT_HAN.sub("", kept)
+    actual = _NOT_HAN.sub("", output)
+    if expected == actual:
+        return
+    missing = _first_missing(expected, actual)
+    if missing is None:
+        return  # the output only has more (a placeholder made of Chinese characters)
+    line, column = _locate(lines, removed, missing)
+    rule = _covering_rule(changes, line, column)
+    who = f"rule {rule}" if rule else "no rule recorded a change there (a bug in the cleaner)"
+    raise BodyIntegrityError(
+        f"body text lost at line {line}, column {column} "
+        f"({lines[line - 1][column - 1]!r}): {who}", rule, line, column)
+
+
+def _kept_text(number: int, text: str, spans: list[tuple[int, int]] | None) -> str:
+    """The line without its removed spans (spans may overlap and come in any order)."""
+    if not spans:
+        return text
+    parts = []
+    pos = 0
+    for start, end in sorted(spans):
+        if start > pos:
+            parts.append(text[pos:start])
+        pos = max(pos, end)
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _first_missing(expected: str, actual: str) -> int | None:
+    """Index in ``expected`` of the first character that is not a subsequence of ``actual``."""
+    pos = 0
+    for i, ch in enumerate(expected):
+        pos = actual.find(ch, pos)
+        if pos < 0:
+            return i
+        pos += 1
+    return None
+
+
+def _locate(lines: list[str], removed: dict[int, list[tuple[int, int]]],
+            index: int) -> tuple[int, int]:
+    """Input line and 1-based column of the ``index``-th Han character that must survive."""
+    seen = 0
+    for number, text in enumerate(lines, start=1):
+        spans = removed.get(number, [])
+        for m in _HAN.finditer(text):
+            col = m.start()
+            if any(a <= col < b for a, b in spans):
+                continue
+            if seen == index:
+                return number, col + 1
+            seen += 1
+    return len(lines), 1
+
+
+def _covering_rule(changes: list[Change], line: int, column: int) -> str | None:
+    for c in changes:
+        if c.kind == "change" and c.line == line and c.column <= column < max(c.end_column, c.column + 1):
+            return c.rule
+    return None

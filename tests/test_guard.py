@@ -1,0 +1,72 @@
+"""The body-integrity guard catches a rule that loses Chinese text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cleaner import BodyIntegrityError, clean_text, load_rule_file
+from cleaner.changes import Change
+from cleaner.guard import check_body
+from support import run_cleaner
+
+# A user's rule meant to turn "某局XX" into "某局××" but whose replacement
+# forgets the captured name: it silently deletes the Chinese before XX.
+BAD_RULE = """\
+family = "mine"
+stage = "noise"
+
+[[rule]]
+id = "MY900"
+summary = "Normalise XX after a unit name."
+rationale = "A deliberately bad rule: the replacement drops group 1."
+action = "replace"
+patterns = ['(\\p{Han}{2})XX']
+replacement = '××'
+changes = [{ input = "在XX局", output = "××局" }]
+keeps = ["在××局"]
+"""
+
+SPEECH = "同志们：\n今天，财政局XX同志作了发言。\n"
+
+
+def test_guard_names_the_rule_that_lost_body_text(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(BAD_RULE, encoding="utf-8")
+    with pytest.raises(BodyIntegrityError) as info:
+        clean_text(SPEECH, load_rule_file(path))
+    assert info.value.rule == "MY900"
+    assert (info.value.line, info.value.column) == (2, 5)  # 政 of 财政局
+    # Without the guard the damage goes through: this is what it prevents.
+    assert clean_text(SPEECH, load_rule_file(path), guard=False).text == "同志们：\n今天，财××同志作了发言。\n"
+
+
+def test_guard_leaves_the_file_unchanged_in_place(tmp_path: Path) -> None:
+    rules = tmp_path / "bad.toml"
+    rules.write_text(BAD_RULE, encoding="utf-8")
+    speech = tmp_path / "speech.txt"
+    speech.write_text(SPEECH, encoding="utf-8")
+    proc = run_cleaner("clean", str(speech), "--in-place", "--rules", str(rules))
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2
+    assert "MY900" in err and "left unchanged" in err and "Traceback" not in err
+    assert speech.read_text(encoding="utf-8") == SPEECH
+
+
+def test_guard_catches_loss_that_no_change_recorded() -> None:
+    with pytest.raises(BodyIntegrityError, match="no rule recorded a change"):
+        check_body("同志们好", "同志好", [])
+
+
+def test_guard_accepts_logged_removals_and_chinese_placeholders() -> None:
+    drop = Change("FN001", "drop_line", 1, 1, "来源：网友", "", end_column=6)
+    check_body("来源：网友\n同志们好\n", "同志们好\n", [drop])
+    assert clean_text("XX同志", placeholder="某某").text == "某某同志\n"
+
+
+def test_default_rules_pass_the_guard_on_every_sample() -> None:
+    for path in sorted((Path(__file__).parent.parent / "samples" / "input").glob("*.txt")):
+        from cleaner import clean_bytes
+
+        clean_bytes(path.read_bytes())  # raises if the guard fails
