@@ -17,7 +17,8 @@ from .changes import Change, CleanResult, DocumentInfo
 from .guard import check_body
 from .lines import Edit, Line
 from .rules import PLACEHOLDER, Rule, load_rules
-from .transforms import TRANSFORMS, fix_mojibake
+from .mojibake import REPAIRS
+from .transforms import TRANSFORMS
 
 ANONYMISE_MODES = ("replace", "drop", "keep")
 _NEWLINE = regex.compile(r"\r\n|\r|\n")
@@ -252,13 +253,15 @@ class _Document:
             self._drop(rule, doomed)
 
     def _fix_mojibake(self, rule: Rule) -> None:
+        repair = REPAIRS[rule.transform or "ftfy"]
         for ln in self.lines:
             if not self._matches(rule, ln.text):
                 continue
-            fixed = fix_mojibake(ln.text)
-            if fixed != ln.text:
-                self._record(rule, ln, 0, ln.text, fixed)
-                ln.replace_all(fixed)
+            edits = repair(ln.text)
+            for start, end, fixed in edits:
+                self._record(rule, ln, start, ln.text[start:end], fixed)
+            if edits:
+                ln.apply(edits)
                 self.info.mojibake_repaired = True
 
     def _warn(self, rule: Rule) -> None:
@@ -269,6 +272,8 @@ class _Document:
                 for m in p.finditer(ln.text):
                     self._record(rule, ln, m.start(), m.group(), m.group(), kind="warning",
                                  message=rule.summary)
+                    if rule.damage:
+                        self.info.damaged = True
 
 
 def _to_int(s: str) -> int | None:

@@ -46,6 +46,7 @@ class Decoded:
     encoding: str
     bom: bool
     newline: str
+    damaged: bool = False  # some bytes were not decodable and became U+FFFD
 
 
 def decode(data: bytes, encoding: str | None = None) -> Decoded:
@@ -70,12 +71,19 @@ def decode(data: bytes, encoding: str | None = None) -> Decoded:
         return _decoded(data.decode("utf-8"), "utf-8", False)
     except UnicodeDecodeError as exc:
         utf8_error = exc
+    mostly = _mostly_utf8(data)
+    if mostly is not None:
+        return _decoded(mostly, "utf-8", False, damaged=True)
     guess = chardet.detect(data)
     name = (guess.get("encoding") or "").lower()
     if not name:
         raise DecodeError("looks like a binary file, not text (no text encoding fits); "
                           "if it is text, give its encoding with --encoding")
-    candidates = [_CODECS.get(name, name)] + [c for c in _FALLBACKS if c != _CODECS.get(name)]
+    # Only encodings a Chinese document comes in; chardet's other guesses
+    # (EBCDIC, Greek, Cyrillic…) for these bytes are wrong and would produce
+    # mojibake, so they fall back to GB18030 and Big5.
+    first = [_CODECS[name]] if name in _CODECS else []
+    candidates = first + [c for c in _FALLBACKS if c not in first]
     if b"\x00" in data and not name.startswith("utf-16") and not name.startswith("utf-32"):
         raise DecodeError("contains NUL bytes: looks like a binary file, not text")
     for codec in candidates:
@@ -87,12 +95,27 @@ def decode(data: bytes, encoding: str | None = None) -> Decoded:
                       f"not {', '.join(candidates)} either; give the encoding with --encoding")
 
 
-def _decoded(text: str, encoding: str, bom: bool) -> Decoded:
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 with a few broken bytes (a bad copy, a cut in the middle of a character).
+
+    When nearly every multi-byte sequence is valid UTF-8, the file is UTF-8 and
+    the few bad bytes become U+FFFD (and the document is flagged damaged);
+    any other encoding would turn the whole file into mojibake instead.
+    """
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for c in text if c > "\x7f") - bad
+    if bad and good >= 4 * bad:
+        return text
+    return None
+
+
+def _decoded(text: str, encoding: str, bom: bool, damaged: bool = False) -> Decoded:
     crlf, lf, cr = text.count("\r\n"), text.count("\n"), text.count("\r")
     lf, cr = lf - crlf, cr - crlf
     kinds = [nl for nl, n in (("\r\n", crlf), ("\n", lf), ("\r", cr)) if n]
     newline = kinds[0] if len(kinds) == 1 else ("mixed" if kinds else "\n")
-    return Decoded(text, encoding, bom, newline)
+    return Decoded(text, encoding, bom, newline, damaged)
 
 
 def clean_bytes(data: bytes, rules: list[Rule] | tuple[Rule, ...] | None = None, *,
@@ -104,6 +127,7 @@ def clean_bytes(data: bytes, rules: list[Rule] | tuple[Rule, ...] | None = None,
     result.info.encoding = decoded.encoding
     result.info.bom = decoded.bom
     result.info.newline = decoded.newline
+    result.info.damaged = result.info.damaged or decoded.damaged
     return result
 
 

@@ -37,7 +37,7 @@ PLACEHOLDER = "{placeholder}"
 FILE_KEYS = {"family", "stage", "description", "rule"}
 RULE_KEYS = {
     "id", "name", "summary", "rationale", "action", "stage", "patterns", "exclude",
-    "replacement", "transform", "max_line_length", "truncation", "anchor", "window",
+    "replacement", "transform", "max_line_length", "truncation", "damage", "anchor", "window",
     "min_members", "gap_max", "gap_max_length", "gap_stop", "changes", "keeps",
 }
 REQUIRED = ("id", "summary", "rationale", "action", "changes", "keeps")
@@ -84,6 +84,7 @@ class Rule:
     transform: str | None = None
     max_line_length: int | None = None
     truncation: bool = False
+    damage: bool = False
     anchor: str = "head"
     window: int = 12
     min_members: int = 2
@@ -212,6 +213,7 @@ def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: i
         patterns=_str_list(path, rid, t, "patterns"), exclude=_str_list(path, rid, t, "exclude"),
         replacement=get("replacement", str), transform=get("transform", str),
         max_line_length=get("max_line_length", int), truncation=get("truncation", bool, False),
+        damage=get("damage", bool, False),
         anchor=get("anchor", str, "head"), window=get("window", int, 12),
         min_members=get("min_members", int, 2), gap_max=get("gap_max", int, 2),
         gap_max_length=get("gap_max_length", int, 20),
@@ -235,7 +237,8 @@ def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: i
 
 
 def _check_action_fields(path: Path, rule: Rule) -> None:
-    from .transforms import TRANSFORMS  # local import: transforms imports nothing from here
+    from .mojibake import REPAIRS  # local imports: neither imports anything from here
+    from .transforms import TRANSFORMS
 
     needs_patterns = rule.action != "drop_repeated_title"
     if needs_patterns and not rule.patterns:
@@ -248,9 +251,10 @@ def _check_action_fields(path: Path, rule: Rule) -> None:
     elif rule.replacement is not None:
         raise RuleError(path, f"only replace rules take a replacement, not {rule.action!r}",
                         rule.id, "replacement")
-    if rule.transform is not None and rule.transform not in TRANSFORMS:
-        raise RuleError(path, f"unknown transform {rule.transform!r}; use one of "
-                        f"{', '.join(sorted(TRANSFORMS))}", rule.id, "transform")
+    known = REPAIRS if rule.action == "fix_mojibake" else TRANSFORMS
+    if rule.transform is not None and rule.transform not in known:
+        raise RuleError(path, f"unknown transform {rule.transform!r} for {rule.action}; use one "
+                        f"of {', '.join(sorted(known))}", rule.id, "transform")
     if rule.anchor not in ("head", "foot"):
         raise RuleError(path, "must be \"head\" or \"foot\"", rule.id, "anchor")
     for key in ("window", "min_members", "gap_max_length"):
