@@ -122,7 +122,8 @@ class _Document:
 
     @staticmethod
     def _matches(rule: Rule, text: str) -> bool:
-        return any(p.search(text) for p in rule.compiled) and not rule.excluded(text)
+        return (rule.may_match(text) and any(p.search(text) for p in rule.compiled)
+                and not rule.excluded(text))
 
     def _drop(self, rule: Rule, doomed: list[Line], action: str | None = None) -> None:
         ids = {id(ln) for ln in doomed}
@@ -186,7 +187,7 @@ class _Document:
     def _substitute(self, rule: Rule, make: Callable[[regex.Match[str]], str]) -> None:
         emptied = []
         for ln in self.lines:
-            if not ln.text or rule.excluded(ln.text):
+            if not ln.text or not rule.may_match(ln.text) or rule.excluded(ln.text):
                 continue
             edits = self._edits(rule, ln, make)
             if not edits:
@@ -266,7 +267,7 @@ class _Document:
 
     def _warn(self, rule: Rule) -> None:
         for ln in self.lines:
-            if rule.excluded(ln.text):
+            if not rule.may_match(ln.text) or rule.excluded(ln.text):
                 continue
             for p in rule.compiled:
                 for m in p.finditer(ln.text):

@@ -36,7 +36,7 @@ PLACEHOLDER = "{placeholder}"
 
 FILE_KEYS = {"family", "stage", "description", "rule"}
 RULE_KEYS = {
-    "id", "name", "summary", "rationale", "action", "stage", "patterns", "exclude",
+    "id", "name", "summary", "rationale", "action", "stage", "patterns", "exclude", "requires",
     "replacement", "transform", "max_line_length", "truncation", "damage", "anchor", "window",
     "min_members", "gap_max", "gap_max_length", "gap_stop", "changes", "keeps",
 }
@@ -80,6 +80,7 @@ class Rule:
     name: str = ""
     patterns: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
+    requires: list[str] = field(default_factory=list)
     replacement: str | None = None
     transform: str | None = None
     max_line_length: int | None = None
@@ -104,6 +105,15 @@ class Rule:
 
     def excluded(self, text: str) -> bool:
         return any(p.search(text) for p in self.compiled_exclude)
+
+    def may_match(self, text: str) -> bool:
+        """The cheap pre-check: some ``requires`` literal occurs in ``text`` (or none is set).
+
+        A plain substring test is far faster than a regex scan, so a rule
+        whose patterns can only match where one of its literals occurs is
+        skipped on every other line without running them.
+        """
+        return not self.requires or any(r in text for r in self.requires)
 
 
 # ---------------------------------------------------------------- loading
@@ -211,6 +221,7 @@ def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: i
         id=rid, family=family, stage=rule_stage, action=action, source=str(path),
         summary=get("summary", str), rationale=get("rationale", str), name=get("name", str, ""),
         patterns=_str_list(path, rid, t, "patterns"), exclude=_str_list(path, rid, t, "exclude"),
+        requires=_str_list(path, rid, t, "requires"),
         replacement=get("replacement", str), transform=get("transform", str),
         max_line_length=get("max_line_length", int), truncation=get("truncation", bool, False),
         damage=get("damage", bool, False),

@@ -1,0 +1,49 @@
+"""The `requires` pre-checks only skip work: results are the same without them.
+
+A rule's `requires` literals must be implied by its patterns. If one were
+missing, the rule would silently stop firing on some input; this test runs the
+default rules with and without the pre-checks over every text we have (rule
+examples, samples, seeds, devset) and demands identical results.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from cleaner import clean_text, default_rules
+from support import SAMPLES, SHARED
+
+RULES = list(default_rules())
+UNFILTERED = [dataclasses.replace(r, requires=[]) for r in RULES]
+
+
+def corpus() -> list[str]:
+    texts = [e.input for r in RULES for e in r.changes] + [k for r in RULES for k in r.keeps]
+    paths = sorted((SAMPLES / "expected").glob("*.txt"))
+    for part in ("seeds/raw", "devset/raw"):
+        folder = SHARED / part
+        if folder.is_dir():
+            paths += sorted(folder.glob("*.txt"))
+    texts += [p.read_text(encoding="utf-8") for p in paths]
+    from cleaner import decode
+
+    texts += [decode(p.read_bytes()).text for p in sorted((SAMPLES / "input").glob("*.txt"))]
+    return texts
+
+
+def test_prechecks_change_no_result() -> None:
+    for text in corpus():
+        fast, slow = clean_text(text, RULES), clean_text(text, UNFILTERED)
+        assert fast.text == slow.text, text[:80]
+        assert fast.changes == slow.changes, text[:80]
+
+
+def test_every_requires_literal_is_a_plain_nonempty_string() -> None:
+    for rule in RULES:
+        assert all(isinstance(r, str) and r for r in rule.requires), rule.id
+
+
+def test_shared_is_used_when_present() -> None:
+    assert not SHARED.is_dir() or (SHARED / "seeds" / "raw").is_dir()
+    assert Path(SAMPLES).is_dir()
