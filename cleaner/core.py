@@ -153,13 +153,16 @@ class _Document:
 
     def _drop_line(self, rule: Rule) -> None:
         doomed = []
+        limit = rule.max_line_length
         for ln in self.lines:
+            if limit is not None and len(ln.text) > 10 * limit:
+                continue  # far too long to be this kind of noise: not even worth a warning
             if not self._matches(rule, ln.text):
                 continue
-            if rule.max_line_length is not None and len(ln.text.strip()) > rule.max_line_length:
+            if limit is not None and len(ln.text.strip()) > limit:
                 self._record(rule, ln, 0, ln.text, ln.text, kind="warning",
                              message=f"looks like noise but is longer than "
-                             f"{rule.max_line_length} characters; kept")
+                             f"{limit} characters; kept")
                 continue
             for p in rule.compiled:
                 m = p.search(ln.text)
@@ -225,8 +228,9 @@ class _Document:
             seq.reverse()
         seq = seq[: rule.window]
         members, last, gap = 0, -1, 0
+        limit = rule.max_line_length
         for i, ln in enumerate(seq):
-            if self._matches(rule, ln.text):
+            if (limit is None or len(ln.text) <= limit) and self._matches(rule, ln.text):
                 members, last, gap = members + 1, i, 0
             elif (last >= 0 and len(ln.text.strip()) <= rule.gap_max_length
                   and not any(p.search(ln.text) for p in rule.compiled_gap_stop)):

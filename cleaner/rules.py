@@ -121,12 +121,12 @@ class Rule:
 def default_rules_dir() -> Path:
     """The folder of the default rule files.
 
-    Installed, they are the data package ``cleaner.default_rules``; when the
+    Installed, they are the data package ``cleaner.ruledata``; when the
     package is imported straight from a source checkout (``python -c`` in the
     repository root), they are the checkout's ``rules/`` folder.
     """
     try:
-        return Path(str(resources.files("cleaner.default_rules")))
+        return Path(str(resources.files("cleaner.ruledata")))
     except ModuleNotFoundError:
         return Path(__file__).resolve().parent.parent / "rules"
 
