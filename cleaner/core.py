@@ -120,9 +120,11 @@ class _Document:
                                    line.column(pos) + 1, before, after, kind, message,
                                    end_column + 1))
 
-    @staticmethod
-    def _matches(rule: Rule, text: str) -> bool:
-        return (rule.may_match(text) and any(p.search(text) for p in rule.compiled)
+    def _patterns(self, rule: Rule) -> list[regex.Pattern[str]]:
+        return rule.patterns_for(self.options.placeholder)
+
+    def _matches(self, rule: Rule, text: str) -> bool:
+        return (rule.may_match(text) and any(p.search(text) for p in self._patterns(rule))
                 and not rule.excluded(text))
 
     def _drop(self, rule: Rule, doomed: list[Line], action: str | None = None) -> None:
@@ -164,7 +166,7 @@ class _Document:
                              message=f"looks like noise but is longer than "
                              f"{limit} characters; kept")
                 continue
-            for p in rule.compiled:
+            for p in self._patterns(rule):
                 m = p.search(ln.text)
                 if m:
                     self._mark_truncated(rule, m)
@@ -205,7 +207,7 @@ class _Document:
 
     def _edits(self, rule: Rule, ln: Line, make: Callable[[regex.Match[str]], str]) -> list[Edit]:
         matches: list[regex.Match[str]] = []
-        for p in rule.compiled:
+        for p in self._patterns(rule):
             matches.extend(m for m in p.finditer(ln.text) if m.end() > m.start())
         matches.sort(key=lambda m: (m.start(), -m.end()))
         edits: list[Edit] = []
@@ -273,7 +275,7 @@ class _Document:
         for ln in self.lines:
             if not rule.may_match(ln.text) or rule.excluded(ln.text):
                 continue
-            for p in rule.compiled:
+            for p in self._patterns(rule):
                 for m in p.finditer(ln.text):
                     self._record(rule, ln, m.start(), m.group(), m.group(), kind="warning",
                                  message=rule.summary)

@@ -97,11 +97,23 @@ class Rule:
     compiled: list[regex.Pattern[str]] = field(default_factory=list, repr=False)
     compiled_exclude: list[regex.Pattern[str]] = field(default_factory=list, repr=False)
     compiled_gap_stop: list[regex.Pattern[str]] = field(default_factory=list, repr=False)
+    _by_placeholder: dict[str, list[regex.Pattern[str]]] = field(default_factory=dict, repr=False)
 
     @property
     def uses_placeholder(self) -> bool:
-        """True for rules that write the anonymisation placeholder."""
-        return self.replacement is not None and PLACEHOLDER in self.replacement
+        """True for rules that write (or look for) the anonymisation placeholder."""
+        return ((self.replacement is not None and PLACEHOLDER in self.replacement)
+                or any(PLACEHOLDER in p for p in self.patterns))
+
+    def patterns_for(self, placeholder: str) -> list[regex.Pattern[str]]:
+        """The compiled patterns, with ``{placeholder}`` standing for the given placeholder."""
+        if not any(PLACEHOLDER in p for p in self.patterns):
+            return self.compiled
+        if placeholder not in self._by_placeholder:
+            self._by_placeholder[placeholder] = [
+                regex.compile(p.replace(PLACEHOLDER, regex.escape(placeholder)))
+                for p in self.patterns]
+        return self._by_placeholder[placeholder]
 
     def excluded(self, text: str) -> bool:
         return any(p.search(text) for p in self.compiled_exclude)
@@ -295,7 +307,7 @@ def _compile(path: Path, rid: str, key: str, patterns: list[str]) -> list[regex.
     out = []
     for i, p in enumerate(patterns):
         try:
-            out.append(regex.compile(p))
+            out.append(regex.compile(p.replace(PLACEHOLDER, regex.escape("××"))))
         except regex.error as exc:
             raise RuleError(path, f"invalid regular expression: {exc}", rid,
                             f"{key}[{i}]") from None

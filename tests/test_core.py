@@ -33,6 +33,7 @@ def test_positions_after_a_deletion_earlier_in_the_line() -> None:
 @pytest.mark.parametrize(("settings", "expected"), [
     ({}, "××同志在××县工作。\n"),
     ({"placeholder": "某某"}, "某某同志在某某县工作。\n"),
+    ({"placeholder": "[*]"}, "[*]同志在[*]县工作。\n"),
     ({"anonymise": "drop"}, "同志在县工作。\n"),
     ({"anonymise": "keep"}, "XXX同志在×县工作。\n"),
 ])
@@ -97,3 +98,11 @@ def test_jsonl_has_a_document_record_then_one_record_per_change() -> None:
     records = [json.loads(line) for line in result.jsonl("a.txt").splitlines()]
     assert records[0]["type"] == "document" and records[0]["changes"] == 2
     assert {"type", "path", "rule", "action", "line", "column", "before", "after"} <= set(records[1])
+
+
+@pytest.mark.parametrize("placeholder", ["××", "某某", "[*]"])
+def test_mixed_marks_for_one_name_become_one_placeholder(placeholder: str) -> None:
+    text = "XX××同志、***×局长和×╳处长"
+    once = clean_text(text, placeholder=placeholder).text
+    assert once == f"{placeholder}同志、{placeholder}局长和{placeholder}处长\n"
+    assert clean_text(once, placeholder=placeholder).text == once
