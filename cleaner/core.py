@@ -260,16 +260,21 @@ class _Document:
             self._drop(rule, doomed)
 
     def _fix_mojibake(self, rule: Rule) -> None:
+        """Repair lines; once one line is repaired, retry the others with relaxed evidence."""
         repair = REPAIRS[rule.transform or "ftfy"]
-        for ln in self.lines:
-            if not self._matches(rule, ln.text):
-                continue
-            edits = repair(ln.text)
-            for start, end, fixed in edits:
-                self._record(rule, ln, start, ln.text[start:end], fixed)
-            if edits:
-                ln.apply(edits)
-                self.info.mojibake_repaired = True
+        tried = [ln for ln in self.lines if self._matches(rule, ln.text)]
+        relaxed = False
+        for attempt in (False, True):
+            if attempt and not relaxed:
+                break
+            for ln in tried:
+                edits = repair(ln.text, attempt)
+                for start, end, fixed in edits:
+                    self._record(rule, ln, start, ln.text[start:end], fixed)
+                if edits:
+                    ln.apply(edits)
+                    relaxed = self.info.mojibake_repaired = True
+            tried = [ln for ln in tried if self._matches(rule, ln.text)]
 
     def _warn(self, rule: Rule) -> None:
         for ln in self.lines:

@@ -2,7 +2,8 @@
 
 Three repairs, each a pure function from a line to a list of edits
 ``(start, end, replacement)``; the ``fix_mojibake`` rules choose one with
-their ``transform`` key:
+their ``transform`` key. ``relaxed`` is set once the same repair has fixed
+another line of the document, which is evidence enough for short lines:
 
 ``ftfy``
     UTF-8 read as Latin-1 or Windows-1252 (``å¤§å®¶å¥½`` → ``大家好``), by ftfy
@@ -14,9 +15,10 @@ their ``transform`` key:
 
 A repair is made only when it is exact (the bytes round-trip strictly) and
 the result is plausibly Chinese: the repaired Chinese characters are mostly
-common ones (level 1 of GB2312, the 3,755 commonest characters) while the
-text they replace is not. Correct Chinese text never passes that test, so
-it is never "repaired".
+common ones (level 1 of GB2312, the frequent block of Big5) while the text
+they replace is not. Correct Chinese text never passes that test, so it is
+never "repaired". The runs of a line are judged together, so a short run
+(a `×` between digits, a lone punctuation mark) is repaired with the rest.
 """
 
 from __future__ import annotations
@@ -54,18 +56,47 @@ _HAN = regex.compile(r"\p{Han}")
 _NON_ASCII_RUN = regex.compile(r"[^\x00-\x7f\ufffd]+")
 _LATIN1_RUN = regex.compile(r"[\x80-\xff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
                             r"\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030"
-                            r"\u2039\u203a\u20ac\u2122]{8,}")
+                            r"\u2039\u203a\u20ac\u2122]{2,}")
 _CHINESE_REPAIR = regex.compile(
     r"[\p{Han}\u3000-\u303f\uff00-\uffef\u2000-\u206f\u00b7\x20-\x7e\t]"
+)
+# What else a Chinese document's own characters include (GBK has them): Latin-1
+# symbols and pinyin letters, Greek, Cyrillic, arrows, maths, boxes, ①②③.
+_GBK_REPERTOIRE = regex.compile(
+    r"[\p{Han}\u3000-\u33ff\uff00-\uffef\u2000-\u27ff\u00a0-\u00ff\u0391-\u03c9"
+    r"\u0401-\u0451\x20-\x7e\t]"
 )
 
 
 def is_common_han(ch: str) -> bool:
-    """True for the 3,755 commonest Chinese characters (level 1 of GB2312).
+    """True for the commonest Chinese characters, simplified or traditional.
 
-    >>> is_common_han("的"), is_common_han("鍚")
-    (True, False)
+    Level 1 of GB2312 (the 3,755 commonest simplified characters) and the
+    frequently used block of Big5 (5,401 traditional characters).
+
+    >>> is_common_han("的"), is_common_han("們"), is_common_han("屽")
+    (True, True, False)
     """
+    if _is_common_simplified(ch):
+        return True
+    try:
+        b = ch.encode("big5")
+    except UnicodeEncodeError:
+        return False
+    return len(b) == 2 and (0xA4 < b[0] < 0xC6 or (b[0] == 0xA4 and b[1] >= 0x40)
+                            or (b[0] == 0xC6 and b[1] <= 0x7E))
+
+
+def common_share(text: str, traditional: bool = True) -> float:
+    """The share of common characters among the Chinese characters of ``text``."""
+    han = _HAN.findall(text)
+    if not han:
+        return 0.0
+    test = is_common_han if traditional else _is_common_simplified
+    return sum(map(test, han)) / len(han)
+
+
+def _is_common_simplified(ch: str) -> bool:
     try:
         b = ch.encode("gb2312")
     except UnicodeEncodeError:
@@ -73,23 +104,20 @@ def is_common_han(ch: str) -> bool:
     return len(b) == 2 and 0xB0 <= b[0] <= 0xD7
 
 
-def common_share(text: str) -> float:
-    """The share of common characters among the Chinese characters of ``text``."""
-    han = _HAN.findall(text)
-    return sum(map(is_common_han, han)) / len(han) if han else 0.0
-
-
-def _plausible(before: str, after: str) -> bool:
+def _plausible(before: str, after: str, min_han: int = 2) -> bool:
     """The repaired text reads as Chinese and the text it replaces does not."""
     introduced = set(after) - set(before)
-    if not introduced or not all(_CHINESE_REPAIR.match(c) for c in introduced):
+    if not introduced or not all(_GBK_REPERTOIRE.match(c) for c in introduced):
         return False
-    if len(_HAN.findall(after)) < 2:
+    if len(_HAN.findall(after)) < min_han:
         return False
-    return common_share(after) >= 0.8 and common_share(before) <= 0.5
+    # The text being replaced is judged on simplified frequency only: mojibake
+    # made through GBK is full of traditional forms (織, 細) that Big5 counts
+    # as common, while correct text is recognised by its repaired form.
+    return common_share(after) >= 0.8 and common_share(before, traditional=False) <= 0.5
 
 
-def repair_ftfy(text: str) -> list[Edit]:
+def repair_ftfy(text: str, relaxed: bool = False) -> list[Edit]:
     """UTF-8 read as Latin-1/Windows-1252, repaired by ftfy.
 
     >>> repair_ftfy("å¤§å®¶å¥½ï¼Œ")
@@ -103,12 +131,14 @@ def repair_ftfy(text: str) -> list[Edit]:
     introduced = set(fixed) - set(text)
     if not introduced or not all(_CHINESE_REPAIR.match(c) for c in introduced):
         return []
-    if not any(_HAN.match(c) for c in introduced):
+    # ...and only when the Chinese it brings in is common: a partial "repair"
+    # of other mojibake (GBK read as Latin-1) yields rare characters (飬).
+    if common_share("".join(c for c in introduced if _HAN.match(c))) < 0.8:
         return []
     return [(0, len(text), fixed)]
 
 
-def repair_utf8_read_as_gbk(text: str) -> list[Edit]:
+def repair_utf8_read_as_gbk(text: str, relaxed: bool = False) -> list[Edit]:
     """UTF-8 bytes that were decoded as GBK, run by run of non-ASCII characters.
 
     >>> s = "同志们，大家好！"
@@ -116,24 +146,16 @@ def repair_utf8_read_as_gbk(text: str) -> list[Edit]:
     >>> repair_utf8_read_as_gbk(bad) == [(0, len(bad), s)]
     True
     """
-    edits = []
-    for m in _NON_ASCII_RUN.finditer(text):
-        run = m.group()
-        try:
-            fixed = run.encode("gb18030").decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            continue
-        if fixed != run and _plausible(run, fixed):
-            edits.append((m.start(), m.end(), fixed))
-    return edits
+    return _repair_runs(text, _NON_ASCII_RUN, _utf8_from_gbk, min_han=1 if relaxed else 2)
 
 
-def repair_gbk_read_as_latin1(text: str) -> list[Edit]:
+def repair_gbk_read_as_latin1(text: str, relaxed: bool = False) -> list[Edit]:
     """GBK bytes that were decoded as Latin-1 (or Windows-1252), on lines with no Chinese.
 
-    Only runs of eight or more such characters (four Chinese characters) are
-    tried: shorter runs of Latin-1 symbols (`±°×÷`) decode to common Chinese
-    characters too often to be evidence.
+    A line needs eight or more such characters (four Chinese characters) to
+    count as evidence: a few Latin-1 symbols (`±°×÷`) decode to common
+    Chinese characters too often. Once another line of the document has been
+    repaired, ``relaxed`` lets short lines (`1¡¢ÌýÈ¡` → `1、听取`) through.
 
     >>> s = "同志们，大家好！"
     >>> repair_gbk_read_as_latin1(s.encode("gbk").decode("latin-1")) == [(0, 16, s)]
@@ -141,21 +163,53 @@ def repair_gbk_read_as_latin1(text: str) -> list[Edit]:
     """
     if _HAN.search(text):
         return []
-    edits = []
-    for m in _LATIN1_RUN.finditer(text):
-        run = m.group()
-        for codec in ("latin-1", "cp1252"):
-            try:
-                fixed = run.encode(codec).decode("gb18030")
-            except (UnicodeEncodeError, UnicodeDecodeError):
-                continue
-            if _plausible(run, fixed):
-                edits.append((m.start(), m.end(), fixed))
-                break
-    return edits
+    # GBK's second byte may be ASCII (縣 is BF 68, "¿h"), so try the whole line
+    # first; runs between ASCII characters are the fallback for mixed lines.
+    evidence, min_han = (2, 1) if relaxed else (8, 2)
+    whole = _gbk_from_latin1(text)
+    if (whole is not None and whole != text and len(text) >= evidence
+            and _plausible(text, whole, min_han)):
+        return [(0, len(text), whole)]
+    return _repair_runs(text, _LATIN1_RUN, _gbk_from_latin1, evidence, min_han)
 
 
-REPAIRS: dict[str, Callable[[str], list[Edit]]] = {
+def _utf8_from_gbk(run: str) -> str | None:
+    try:
+        return run.encode("gb18030").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return None
+
+
+def _gbk_from_latin1(run: str) -> str | None:
+    for codec in ("latin-1", "cp1252"):
+        try:
+            return run.encode(codec).decode("gb18030")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+    return None
+
+
+def _repair_runs(text: str, runs: regex.Pattern[str], decode: Callable[[str], str | None],
+                 min_evidence: int = 1, min_han: int = 2) -> list[Edit]:
+    """Repair the runs that decode exactly, judged together as the line's evidence.
+
+    The runs that decode, taken together, must be at least ``min_evidence``
+    characters and their repair plausible; then each is repaired (a short
+    run, such as one character between two numbers, proves nothing alone).
+    """
+    candidates = []
+    for m in runs.finditer(text):
+        fixed = decode(m.group())
+        if fixed is not None and fixed != m.group():
+            candidates.append((m.start(), m.end(), fixed))
+    before = "".join(text[a:b] for a, b, _ in candidates)
+    after = "".join(f for _, _, f in candidates)
+    if len(before) < min_evidence or not _plausible(before, after, min_han):
+        return []
+    return [(a, b, f) for a, b, f in candidates if all(_GBK_REPERTOIRE.match(c) for c in f)]
+
+
+REPAIRS: dict[str, Callable[[str, bool], list[Edit]]] = {
     "ftfy": repair_ftfy,
     "utf8_read_as_gbk": repair_utf8_read_as_gbk,
     "gbk_read_as_latin1": repair_gbk_read_as_latin1,
