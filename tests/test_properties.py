@@ -93,6 +93,22 @@ def test_inserted_noise_is_removed_and_the_speech_survives(
     assert result.text == form(paragraphs)
 
 
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u202e", "\u2066",
+             "\ufe0f", "\U000e0041", "\x07"]
+
+
+@SETTINGS
+@given(speech, st.lists(st.tuples(st.integers(min_value=0), st.sampled_from(INVISIBLE)),
+                        min_size=1, max_size=20))
+def test_invisible_watermarks_are_removed_and_the_speech_survives(
+        paragraphs: list[str], marks: list[tuple[int, str]]) -> None:
+    text = "\n".join(paragraphs)
+    for position, mark in marks:
+        at = position % (len(text) + 1)
+        text = text[:at] + mark + text[at:]
+    assert clean_text(text).text == form(paragraphs)
+
+
 hostile = st.lists(st.sampled_from(
     list("同志们好，。！？：；、“”（）《》…—XxＸ×╳*＊ \t　\n\r,.;:!?()[]|>0123456789abc")
     + ["\u200b", "\ufeff", "\u00ad", "\ufffd", "锟斤拷", "此处隐藏", "QQ", "小编", "第1页共2页"]),
