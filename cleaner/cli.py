@@ -1,25 +1,33 @@
 """The command line: parse options, call the library, report.
 
 Exit codes: 0 nothing to do or all written; 1 with --check/--diff when a file
-would change; 2 when anything failed (a bad path, an undecodable file, a bad
-rule file). Errors are one line each, never a traceback.
+would change (and for ``rules test`` when an example fails); 2 when anything
+failed (a bad path, an undecodable file, a bad rule or configuration file).
+Errors are one line each, never a traceback.
 """
 
 from __future__ import annotations
 
 import difflib
+import fnmatch
+import functools
+import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import click
 
 from . import __version__
 from .changes import CleanResult
-from .core import ANONYMISE_MODES, Options
-from .fileio import DecodeError, clean_bytes, write_atomic
+from .config import Config, ConfigError, find_config, load_config, select_rules
+from .core import ANONYMISE_MODES, Options, RuleTimeout
+from .examples import check_rule
+from .fileio import DecodeError, clean_bytes, decode, write_atomic
 from .guard import BodyIntegrityError
+from .learn import learn_folder
 from .rules import Rule, RuleError, load_rules
 
 EXIT_OK, EXIT_WOULD_CHANGE, EXIT_ERROR = 0, 1, 2
@@ -68,6 +76,63 @@ class Report:
         return EXIT_OK
 
 
+@dataclass
+class Settings:
+    """What to run, from the configuration file overridden by the command line."""
+
+    rules: list[Rule]
+    options: Options
+    include: list[str]
+    exclude: list[str]
+    config: Config
+
+
+def rule_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that choose the rule set, shared by ``clean`` and ``rules``."""
+    options = [
+        click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Configuration file (default: the nearest .cleaner.toml or "
+                          "pyproject.toml with [tool.cleaner])."),
+        click.option("--rules", "rule_paths", multiple=True, type=click.Path(path_type=Path),
+                     help="Extra rule file or folder (repeatable)."),
+        click.option("--no-default-rules", is_flag=True, help="Use only the rules given with --rules."),
+        click.option("--select", multiple=True,
+                     help="Run only rules whose id starts with this (repeatable, or comma-separated)."),
+        click.option("--ignore", multiple=True,
+                     help="Do not run rules whose id starts with this (repeatable, or comma-separated)."),
+    ]
+    return functools.reduce(lambda f, opt: opt(f), reversed(options), func)
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def resolve(config_path: Path | None, rule_paths: tuple[Path, ...], no_default_rules: bool,
+            select: tuple[str, ...], ignore: tuple[str, ...], **options: Any) -> Settings:
+    """Merge configuration and command line; load and select the rules. Exits 2 on errors."""
+    try:
+        config = load_config(config_path or find_config(Path.cwd()))
+        rules = load_rules([*config.rules, *rule_paths], defaults=not no_default_rules)
+    except (ConfigError, RuleError) as exc:
+        _fail(f"{exc}; fix the file or leave it out")
+    rules = select_rules(rules, _split(select) or config.select, config.ignore + _split(ignore))
+    merged = {
+        "placeholder": _first(options.get("placeholder"), config.placeholder, "××"),
+        "anonymise": _first(options.get("anonymise"), config.anonymise, "replace"),
+        "blank_lines": bool(options.get("blank_lines") or config.blank_lines),
+        "guard": not options.get("no_guard", False),
+        "timeout": options.get("timeout") or 10.0,
+    }
+    include = list(options.get("include") or ()) or config.include or ["*.txt"]
+    exclude = list(options.get("exclude") or ()) + config.exclude
+    return Settings(rules, Options(**merged), include, exclude, config)
+
+
+def _first(*values: Any) -> Any:
+    return next(v for v in values if v is not None)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cleaner")
 def main() -> None:
@@ -83,22 +148,21 @@ def main() -> None:
 @click.option("--diff", is_flag=True, help="Print a unified diff; exit 1 if any file would change.")
 @click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the change log as JSON Lines to this file.")
-@click.option("--rules", "rule_paths", multiple=True, type=click.Path(path_type=Path),
-              help="Extra rule file or folder (repeatable).")
-@click.option("--no-default-rules", is_flag=True, help="Use only the rules given with --rules.")
-@click.option("--placeholder", default="××", show_default=True,
-              help="What anonymised tokens (XX, ×××, *** …) become.")
-@click.option("--anonymise", type=click.Choice(ANONYMISE_MODES), default="replace",
-              show_default=True, help="Replace anonymised tokens, drop them, or keep them.")
-@click.option("--blank-lines", is_flag=True, help="Put one blank line between paragraphs.")
+@rule_options
+@click.option("--placeholder", help="What anonymised tokens (XX, ×××, *** …) become. [default: ××]")
+@click.option("--anonymise", type=click.Choice(ANONYMISE_MODES),
+              help="Replace anonymised tokens, drop them, or keep them. [default: replace]")
+@click.option("--blank-lines", is_flag=True, default=None,
+              help="Put one blank line between paragraphs.")
+@click.option("--include", multiple=True, help="Glob of files to clean inside folders (default *.txt).")
+@click.option("--exclude", multiple=True, help="Glob of files or folders to skip (repeatable).")
 @click.option("--encoding", help="Decode inputs with this encoding instead of detecting it.")
+@click.option("--timeout", type=float, help="Seconds a rule may spend on one line. [default: 10]")
 @click.option("--no-guard", is_flag=True,
               help="Skip the check that no Chinese text was lost outside logged removals.")
 @click.option("-q", "--quiet", is_flag=True, help="No per-file summary on stderr.")
 def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, check: bool, diff: bool,
-          log_path: Path | None, rule_paths: tuple[Path, ...], no_default_rules: bool,
-          placeholder: str, anonymise: str, blank_lines: bool, encoding: str | None,
-          no_guard: bool, quiet: bool) -> None:
+          log_path: Path | None, encoding: str | None, quiet: bool, **choice: Any) -> None:
     """Clean speech files. PATHS are files, folders (every .txt below them) or - for stdin.
 
     \b
@@ -113,22 +177,15 @@ def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, check: bo
                                    ("--diff", diff)) if on]
     if len(modes) > 1 and set(modes) != {"--check", "--diff"}:
         _fail(f"choose one of {', '.join(modes)}")
-    try:
-        rules = load_rules(list(rule_paths), defaults=not no_default_rules)
-    except RuleError as exc:
-        _fail(f"{exc}; fix the rule file or leave it out")
-    options = Options(placeholder=placeholder, anonymise=anonymise, blank_lines=blank_lines,
-                      guard=not no_guard)
-
-    jobs = _collect(paths, report)
+    settings = resolve(**choice)
+    jobs = _collect(paths, settings.include, settings.exclude, report)
     to_stdout = not modes
     if to_stdout and (len(jobs) > 1 or any(Path(p).is_dir() for p in paths if p != "-")):
         _fail("several files need -o DIR, --in-place, --check or --diff")
 
     log_lines: list[str] = []
     for job in jobs:
-        _run_job(job, rules, options, encoding, output, in_place, check, diff, to_stdout,
-                 report, log_lines)
+        _run_job(job, settings, encoding, output, in_place, diff, to_stdout, report, log_lines)
     if log_path is not None:
         try:
             write_atomic(log_path, "".join(log_lines).encode("utf-8"))
@@ -140,22 +197,22 @@ def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, check: bo
     sys.exit(report.exit_code(would_change_fails=check or diff))
 
 
-def _run_job(job: Job, rules: list[Rule], options: Options, encoding: str | None,
-             output: Path | None, in_place: bool, check: bool, diff: bool, to_stdout: bool,
-             report: Report, log_lines: list[str]) -> None:
+def _run_job(job: Job, settings: Settings, encoding: str | None, output: Path | None,
+             in_place: bool, diff: bool, to_stdout: bool, report: Report,
+             log_lines: list[str]) -> None:
     try:
         data = sys.stdin.buffer.read() if job.source is None else job.source.read_bytes()
     except OSError as exc:
         report.error(job.label, f"cannot read: {exc.strerror}")
         return
     try:
-        result = clean_bytes(data, rules, encoding=encoding, options=options)
+        result = clean_bytes(data, settings.rules, encoding=encoding, options=settings.options)
     except DecodeError as exc:
         report.error(job.label, f"{exc}; skipped")
         return
-    except BodyIntegrityError as exc:
-        report.error(job.label, f"internal error: {exc}; the file was left unchanged "
-                     "(fix that rule or leave its file out; if no rule is named, report the file)")
+    except (BodyIntegrityError, RuleTimeout) as exc:
+        report.error(job.label, f"{exc}; the file was left unchanged (fix that rule or leave "
+                     "it out; if no rule is named, report the file)")
         return
     except Exception as exc:  # a bug must not stop the batch or print a traceback
         report.error(job.label, f"internal error ({type(exc).__name__}: {exc}); the file was "
@@ -167,18 +224,16 @@ def _run_job(job: Job, rules: list[Rule], options: Options, encoding: str | None
     log_lines.append(result.jsonl(job.label))
     if diff:
         _write_diff(job, data, result, sys.stdout)
-    if to_stdout:
+    if to_stdout or (in_place and job.source is None):
         sys.stdout.buffer.write(new)
         sys.stdout.flush()
     elif output is not None:
-        _write(job, output / job.relative, new, report)
+        _write(output / job.relative, new, report)
     elif in_place and changed and job.source is not None:
-        _write(job, job.source, new, report)
-    elif in_place and job.source is None:
-        sys.stdout.buffer.write(new)
+        _write(job.source, new, report)
 
 
-def _write(job: Job, target: Path, data: bytes, report: Report) -> None:
+def _write(target: Path, data: bytes, report: Report) -> None:
     try:
         write_atomic(target, data)
     except OSError as exc:
@@ -186,8 +241,6 @@ def _write(job: Job, target: Path, data: bytes, report: Report) -> None:
 
 
 def _write_diff(job: Job, data: bytes, result: CleanResult, out: IO[str]) -> None:
-    from .fileio import decode
-
     before = decode(data).text.replace("\r\n", "\n").replace("\r", "\n")
     a = before.splitlines(keepends=True)
     b = result.text.splitlines(keepends=True)
@@ -196,7 +249,8 @@ def _write_diff(job: Job, data: bytes, result: CleanResult, out: IO[str]) -> Non
     out.flush()
 
 
-def _collect(paths: tuple[str, ...], report: Report) -> list[Job]:
+def _collect(paths: tuple[str, ...], include: list[str], exclude: list[str],
+             report: Report) -> list[Job]:
     jobs: list[Job] = []
     for raw in paths:
         if raw == "-":
@@ -205,12 +259,133 @@ def _collect(paths: tuple[str, ...], report: Report) -> list[Job]:
         p = Path(raw)
         if p.is_dir():
             jobs.extend(Job(f, f.relative_to(p)) for f in sorted(p.rglob("*"))
-                        if f.suffix.lower() == ".txt" and f.is_file())
+                        if f.is_file() and _wanted(f.relative_to(p), include, exclude))
         elif p.is_file():
             jobs.append(Job(p, Path(p.name)))
         else:
             report.error(raw, "no such file or folder")
     return jobs
+
+
+def _wanted(relative: Path, include: list[str], exclude: list[str]) -> bool:
+    """Include globs match the file name (case-insensitively); exclude globs any path part."""
+    name = relative.name.lower()
+    if not any(fnmatch.fnmatch(name, g.lower()) for g in include):
+        return False
+    posix = relative.as_posix()
+    return not any(fnmatch.fnmatch(posix, g) or any(fnmatch.fnmatch(part, g)
+                                                    for part in relative.parts)
+                   for g in exclude)
+
+
+# ------------------------------------------------------------------ rules
+
+
+@main.group()
+def rules() -> None:
+    """List, show and test rules (the defaults plus your own)."""
+
+
+@rules.command("list")
+@rule_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def rules_list(fmt: str, **choice: Any) -> None:
+    """One line per active rule: id, family, action, summary."""
+    active = resolve(**choice).rules
+    if fmt == "json":
+        for r in active:
+            click.echo(json.dumps({"id": r.id, "name": r.name, "family": r.family,
+                                   "stage": r.stage, "action": r.action, "summary": r.summary,
+                                   "source": r.source}, ensure_ascii=False))
+        return
+    for r in active:
+        click.echo(f"{r.id:<8} {r.family:<12} {r.action:<20} {r.summary}")
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@rule_options
+def rules_show(rule_id: str, **choice: Any) -> None:
+    """Everything about one rule: summary, rationale, patterns, examples."""
+    active = resolve(**choice).rules
+    found = [r for r in active if r.id == rule_id]
+    if not found:
+        close = difflib.get_close_matches(rule_id, [r.id for r in active], n=3)
+        _fail(f"no active rule {rule_id}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+    r = found[0]
+    click.echo(f"{r.id} ({r.name or r.family}) — {r.summary}\n")
+    click.echo(f"family: {r.family}   stage: {r.stage}   action: {r.action}   file: {r.source}\n")
+    click.echo(r.rationale.strip() + "\n")
+    for label, items in (("patterns", r.patterns), ("exclude", r.exclude),
+                         ("requires", r.requires)):
+        if items:
+            click.echo(f"{label}:")
+            for item in items:
+                click.echo(f"  {item}")
+    click.echo("changes:")
+    for ex in r.changes:
+        click.echo(f"  {ex.input!r}\n    -> {ex.output!r}")
+    click.echo("keeps:")
+    for keep in r.keeps:
+        click.echo(f"  {keep!r}")
+
+
+@rules.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@rule_options
+def rules_test(paths: tuple[Path, ...], **choice: Any) -> None:
+    """Run the examples of the rules in PATHS (rule files or folders), or of all active rules.
+
+    Each failing example is printed with what was expected and what came out;
+    the exit code is 1 if any failed.
+    """
+    if paths:
+        choice["rule_paths"] = tuple(choice["rule_paths"]) + paths
+    settings = resolve(**choice)
+    wanted = {str(p) for p in paths}
+    chosen = [r for r in settings.rules
+              if not paths or r.source in wanted or str(Path(r.source).parent) in wanted]
+    form = [r for r in settings.rules if r.stage == "form"]
+    failures = 0
+    examples = 0
+    for rule in chosen:
+        for problem in check_rule(rule, form, settings.options):
+            failures += 1
+            click.echo(problem)
+        examples += len(rule.changes) + len(rule.keeps)
+    click.echo(f"{len(chosen)} rule(s), {examples} example(s): "
+               f"{examples - failures} passed, {failures} failed")
+    sys.exit(EXIT_WOULD_CHANGE if failures else EXIT_OK)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--min-files", type=int, default=3, show_default=True,
+              help="A line must stand in at least this many files.")
+@click.option("--min-share", type=float, default=0.3, show_default=True,
+              help="...and in at least this share of the files.")
+@rule_options
+def learn(folder: Path, min_files: int, min_share: float, **choice: Any) -> None:
+    """Propose rules for a folder's own boilerplate: lines repeated across many files.
+
+    Prints a rule file (TOML) to stdout, one drop_line rule per repeated line
+    that the active rules do not already remove, with its count and
+    examples. Lines that read as speech (salutations, headings, sentences)
+    are never proposed. Review it, then use it with --rules.
+    """
+    settings = resolve(**choice)
+    files = sorted(f for f in folder.rglob("*")
+                   if f.is_file() and _wanted(f.relative_to(folder), settings.include,
+                                              settings.exclude))
+    texts = []
+    for f in files:
+        try:
+            texts.append(decode(f.read_bytes()).text)
+        except DecodeError as exc:
+            click.echo(f"warning: {f}: {exc}; left out", err=True)
+    click.echo(learn_folder(texts, settings.rules, settings.options, str(folder), min_files,
+                            min_share), nl=False)
 
 
 def _fail(message: str) -> None:

@@ -34,17 +34,30 @@ class Options:
     blank_lines: put one blank line between paragraphs instead of none.
     guard: check the result with :func:`cleaner.guard.check_body` (raises
         :class:`~cleaner.guard.BodyIntegrityError` if body text was lost).
+    timeout: seconds one pattern may spend on one line before the rule is
+        stopped with :class:`RuleTimeout` (a catastrophic user regex).
     """
 
     placeholder: str = "××"
     anonymise: str = "replace"
     blank_lines: bool = False
     guard: bool = True
+    timeout: float = 10.0
 
     def __post_init__(self) -> None:
         if self.anonymise not in ANONYMISE_MODES:
             raise ValueError(f"anonymise must be one of {', '.join(ANONYMISE_MODES)}, "
                              f"not {self.anonymise!r}")
+
+
+class RuleTimeout(Exception):
+    """A rule's pattern ran past the time limit on one line."""
+
+    def __init__(self, rule: str, line: int, seconds: float) -> None:
+        self.rule = rule
+        self.line = line
+        super().__init__(f"rule {rule} took longer than {seconds:g} s on line {line} "
+                         "(a catastrophic regular expression?)")
 
 
 @lru_cache(maxsize=1)
@@ -91,6 +104,7 @@ class _Document:
         self.options = options
         self.changes: list[Change] = []
         self.info = DocumentInfo()
+        self._line = 0  # the line a rule is working on, for RuleTimeout
         self._input_nonblank = any(s.strip() for s in parts)
 
     # ------------------------------------------------------------ dispatch
@@ -99,7 +113,11 @@ class _Document:
         if rule.uses_placeholder and self.options.anonymise == "keep":
             return
         action = getattr(self, "_" + rule.action)
-        action(rule)
+        self._line = 0
+        try:
+            action(rule)
+        except TimeoutError:
+            raise RuleTimeout(rule.id, self._line, self.options.timeout) from None
 
     def result(self) -> CleanResult:
         sep = "\n\n" if self.options.blank_lines else "\n"
@@ -124,7 +142,8 @@ class _Document:
         return rule.patterns_for(self.options.placeholder)
 
     def _matches(self, rule: Rule, text: str) -> bool:
-        return (rule.may_match(text) and any(p.search(text) for p in self._patterns(rule))
+        t = self.options.timeout
+        return (rule.may_match(text) and any(p.search(text, timeout=t) for p in self._patterns(rule))
                 and not rule.excluded(text))
 
     def _drop(self, rule: Rule, doomed: list[Line], action: str | None = None) -> None:
@@ -157,6 +176,7 @@ class _Document:
         doomed = []
         limit = rule.max_line_length
         for ln in self.lines:
+            self._line = ln.number
             if limit is not None and len(ln.text) > 10 * limit:
                 continue  # far too long to be this kind of noise: not even worth a warning
             if not self._matches(rule, ln.text):
@@ -167,7 +187,7 @@ class _Document:
                              f"{limit} characters; kept")
                 continue
             for p in self._patterns(rule):
-                m = p.search(ln.text)
+                m = p.search(ln.text, timeout=self.options.timeout)
                 if m:
                     self._mark_truncated(rule, m)
                     break
@@ -192,6 +212,7 @@ class _Document:
     def _substitute(self, rule: Rule, make: Callable[[regex.Match[str]], str]) -> None:
         emptied = []
         for ln in self.lines:
+            self._line = ln.number
             if not ln.text or not rule.may_match(ln.text) or rule.excluded(ln.text):
                 continue
             edits = self._edits(rule, ln, make)
@@ -208,7 +229,8 @@ class _Document:
     def _edits(self, rule: Rule, ln: Line, make: Callable[[regex.Match[str]], str]) -> list[Edit]:
         matches: list[regex.Match[str]] = []
         for p in self._patterns(rule):
-            matches.extend(m for m in p.finditer(ln.text) if m.end() > m.start())
+            matches.extend(m for m in p.finditer(ln.text, timeout=self.options.timeout)
+                           if m.end() > m.start())
         matches.sort(key=lambda m: (m.start(), -m.end()))
         edits: list[Edit] = []
         end = -1
@@ -281,7 +303,7 @@ class _Document:
             if not rule.may_match(ln.text) or rule.excluded(ln.text):
                 continue
             for p in self._patterns(rule):
-                for m in p.finditer(ln.text):
+                for m in p.finditer(ln.text, timeout=self.options.timeout):
                     self._record(rule, ln, m.start(), m.group(), m.group(), kind="warning",
                                  message=rule.summary)
                     if rule.damage:

@@ -115,8 +115,8 @@ class Rule:
                 for p in self.patterns]
         return self._by_placeholder[placeholder]
 
-    def excluded(self, text: str) -> bool:
-        return any(p.search(text) for p in self.compiled_exclude)
+    def excluded(self, text: str, timeout: float | None = None) -> bool:
+        return any(p.search(text, timeout=timeout) for p in self.compiled_exclude)
 
     def may_match(self, text: str) -> bool:
         """The cheap pre-check: some ``requires`` literal occurs in ``text`` (or none is set).

@@ -7,12 +7,13 @@ import doctest
 import pytest
 
 import cleaner.core
+import cleaner.learn
 import cleaner.lines
 import cleaner.mojibake
 import cleaner.transforms
 
 
-@pytest.mark.parametrize("module", [cleaner.core, cleaner.lines, cleaner.mojibake, cleaner.transforms], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [cleaner.core, cleaner.learn, cleaner.lines, cleaner.mojibake, cleaner.transforms], ids=lambda m: m.__name__)
 def test_docstring_examples(module: object) -> None:
     failures, tried = doctest.testmod(module)  # type: ignore[arg-type]
     assert tried > 0 and failures == 0

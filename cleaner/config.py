@@ -1,0 +1,124 @@
+"""Project configuration: ``.cleaner.toml`` or ``[tool.cleaner]`` in ``pyproject.toml``.
+
+Found like ruff and black find theirs: from the working directory upward, the
+first ``.cleaner.toml``, or ``pyproject.toml`` with a ``[tool.cleaner]`` table,
+wins. Paths in it are relative to the file. Command-line options override it.
+Unknown keys are an error that names the key and suggests the closest one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .rules import Rule
+
+KEYS = {
+    "rules": "extra rule files or folders (list of paths)",
+    "select": "rule ids or id prefixes to run (default: all)",
+    "ignore": "rule ids or id prefixes not to run",
+    "placeholder": "what anonymised tokens become (default \"××\")",
+    "anonymise": "\"replace\", \"drop\" or \"keep\" anonymised tokens",
+    "blank_lines": "one blank line between paragraphs (true/false)",
+    "include": "glob patterns of files to clean inside folders (default [\"*.txt\"])",
+    "exclude": "glob patterns of files or folders to skip",
+}
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message names file and key."""
+
+
+@dataclass
+class Config:
+    """Settings from a configuration file (all optional)."""
+
+    source: Path | None = None
+    rules: list[Path] = field(default_factory=list)
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    placeholder: str | None = None
+    anonymise: str | None = None
+    blank_lines: bool | None = None
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``.cleaner.toml`` or ``pyproject.toml`` with ``[tool.cleaner]``."""
+    for folder in [start, *start.parents]:
+        dotfile = folder / ".cleaner.toml"
+        if dotfile.is_file():
+            return dotfile
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and "tool" in _read(pyproject) and "cleaner" in _read(pyproject)["tool"]:
+            return pyproject
+    return None
+
+
+def load_config(path: Path | None) -> Config:
+    """Read and validate a configuration file; ``None`` gives the defaults."""
+    if path is None:
+        return Config()
+    data = _read(path)
+    table = data.get("tool", {}).get("cleaner", {}) if path.name == "pyproject.toml" else data
+    where = f"{path}: [tool.cleaner]" if path.name == "pyproject.toml" else str(path)
+    for key in table:
+        if key not in KEYS:
+            close = difflib.get_close_matches(key, list(KEYS), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(KEYS)}"
+            raise ConfigError(f"{where}: unknown key '{key}'{hint}")
+    cfg = Config(source=path)
+    base = path.parent
+    cfg.rules = [base / p for p in _strings(where, table, "rules")]
+    cfg.select = _strings(where, table, "select")
+    cfg.ignore = _strings(where, table, "ignore")
+    cfg.include = _strings(where, table, "include")
+    cfg.exclude = _strings(where, table, "exclude")
+    cfg.placeholder = _typed(where, table, "placeholder", str)
+    cfg.anonymise = _typed(where, table, "anonymise", str)
+    if cfg.anonymise is not None and cfg.anonymise not in ("replace", "drop", "keep"):
+        raise ConfigError(f"{where}: key 'anonymise' must be \"replace\", \"drop\" or \"keep\"")
+    cfg.blank_lines = _typed(where, table, "blank_lines", bool)
+    return cfg
+
+
+def select_rules(rules: list[Rule], select: list[str], ignore: list[str]) -> list[Rule]:
+    """Keep the rules whose id starts with a ``select`` prefix, minus ``ignore`` prefixes.
+
+    The output-form rules (stage ``form``) are always kept unless ignored: they
+    make the output form, not a judgement about noise.
+    """
+    def hit(rule: Rule, prefixes: list[str]) -> bool:
+        return any(rule.id.startswith(p) for p in prefixes)
+
+    return [r for r in rules
+            if (not select or hit(r, select) or r.stage == "form") and not hit(r, ignore)]
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+
+
+def _strings(where: str, table: dict[str, Any], key: str) -> list[str]:
+    value = table.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: key '{key}' must be a string or a list of strings")
+    return value
+
+
+def _typed(where: str, table: dict[str, Any], key: str, kind: type) -> Any:
+    value = table.get(key)
+    if value is not None and not isinstance(value, kind):
+        raise ConfigError(f"{where}: key '{key}' must be {'true or false' if kind is bool else 'a string'}")
+    return value
