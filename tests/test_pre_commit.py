@@ -1,0 +1,69 @@
+"""The real pre-commit program runs this repository's hook on a real commit.
+
+A temporary git repository uses this checkout (at its HEAD commit) as a hook
+repository. Committing a noisy speech fails and the hook fixes the file;
+committing the fixed file passes. pre-commit builds the hook's environment
+from the project's own files, as any user's machine would.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from support import REPO
+
+NOISY = "在全县大会上的讲话\n更新时间:2022-10 来源:网友投稿\n同志们:\n　　XX同志讲了话。\n"
+CLEAN = "在全县大会上的讲话\n同志们：\n××同志讲了话。\n"
+
+
+def git(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=600)
+
+
+@pytest.fixture()
+def env(tmp_path: Path) -> dict[str, str]:
+    environ = dict(os.environ)
+    environ.update({
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
+        "PATH": str(Path(sys.executable).parent) + os.pathsep + environ.get("PATH", ""),
+    })
+    return environ
+
+
+def test_hook_fixes_a_noisy_speech_then_passes(tmp_path: Path, env: dict[str, str]) -> None:
+    if shutil.which("git") is None:
+        pytest.fail("git is needed for the pre-commit test")
+    head = git("rev-parse", "HEAD", cwd=REPO, env=env)
+    assert head.returncode == 0, "this checkout must be a git repository with a commit"
+    repo = tmp_path / "texts"
+    repo.mkdir()
+    assert git("init", "-q", cwd=repo, env=env).returncode == 0
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n- repo: {REPO.as_uri()}\n  rev: {head.stdout.strip()}\n"
+        "  hooks:\n  - id: speech-cleaner\n", encoding="utf-8")
+    pre_commit = [sys.executable, "-m", "pre_commit"]
+    installed = subprocess.run([*pre_commit, "install"], cwd=repo, env=env, capture_output=True,
+                               text=True, timeout=600)
+    assert installed.returncode == 0, installed.stderr
+    speech = repo / "speech.txt"
+    speech.write_text(NOISY, encoding="utf-8")
+    git("add", ".", cwd=repo, env=env)
+
+    first = git("commit", "-m", "add a speech", cwd=repo, env=env)
+    assert first.returncode != 0, first.stdout + first.stderr
+    assert "clean Chinese speeches" in first.stdout + first.stderr
+    assert speech.read_text(encoding="utf-8") == CLEAN
+
+    git("add", ".", cwd=repo, env=env)
+    second = git("commit", "-m", "add a speech", cwd=repo, env=env)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "Passed" in second.stdout + second.stderr
