@@ -12,11 +12,13 @@ import difflib
 import fnmatch
 import functools
 import json
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import click
 
@@ -50,23 +52,22 @@ class Report:
     """Counts, messages and the exit code of one run."""
 
     quiet: bool = False
+    per_file: bool = True  # one line per file (not under a progress bar)
     seen: int = 0
     changed: int = 0
     errors: int = 0
-    log: list[str] = field(default_factory=list)
 
     def error(self, where: str, message: str) -> None:
         self.errors += 1
         click.echo(f"error: {where}: {message}", err=True)
 
-    def done(self, job: Job, result: CleanResult, changed: bool) -> None:
+    def done(self, outcome: Outcome) -> None:
         self.seen += 1
-        self.changed += changed
-        if not self.quiet:
-            click.echo(result.summary(job.label), err=True)
-            for w in result.warnings:
-                click.echo(f"  warning: {job.label}:{w.line}:{w.column}: {w.rule}: {w.message}",
-                           err=True)
+        self.changed += outcome.changed
+        if not self.quiet and self.per_file:
+            click.echo(outcome.summary, err=True)
+            for w in outcome.warnings:
+                click.echo(w, err=True)
 
     def exit_code(self, would_change_fails: bool) -> int:
         if self.errors:
@@ -160,9 +161,12 @@ def main() -> None:
 @click.option("--timeout", type=float, help="Seconds a rule may spend on one line. [default: 10]")
 @click.option("--no-guard", is_flag=True,
               help="Skip the check that no Chinese text was lost outside logged removals.")
-@click.option("-q", "--quiet", is_flag=True, help="No per-file summary on stderr.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="Clean this many files at once. [default: all cores]")
+@click.option("-q", "--quiet", is_flag=True, help="No per-file lines and no summary on stderr.")
 def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, check: bool, diff: bool,
-          log_path: Path | None, encoding: str | None, quiet: bool, **choice: Any) -> None:
+          log_path: Path | None, encoding: str | None, jobs: int | None, quiet: bool,
+          **choice: Any) -> None:
     """Clean speech files. PATHS are files, folders (every .txt below them) or - for stdin.
 
     \b
@@ -178,75 +182,191 @@ def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, check: bo
     if len(modes) > 1 and set(modes) != {"--check", "--diff"}:
         _fail(f"choose one of {', '.join(modes)}")
     settings = resolve(**choice)
-    jobs = _collect(paths, settings.include, settings.exclude, report)
+    work = _collect(paths, settings.include, settings.exclude, report)
     to_stdout = not modes
-    if to_stdout and (len(jobs) > 1 or any(Path(p).is_dir() for p in paths if p != "-")):
+    if to_stdout and (len(work) > 1 or any(Path(p).is_dir() for p in paths if p != "-")):
         _fail("several files need -o DIR, --in-place, --check or --diff")
 
-    log_lines: list[str] = []
-    for job in jobs:
-        _run_job(job, settings, encoding, output, in_place, diff, to_stdout, report, log_lines)
+    task = Task(settings, encoding, output, in_place, diff, to_stdout)
+    batch = Batch()
+    for outcome in _outcomes(task, work, jobs or os.cpu_count() or 1, report):
+        batch.add(outcome)
+        if outcome.error:
+            report.error(outcome.label, outcome.error)
+            continue
+        report.done(outcome)
+        if outcome.diff:
+            sys.stdout.write(outcome.diff)
+            sys.stdout.flush()
+        if outcome.text is not None:
+            sys.stdout.buffer.write(outcome.text)
+            sys.stdout.flush()
     if log_path is not None:
         try:
-            write_atomic(log_path, "".join(log_lines).encode("utf-8"))
+            write_atomic(log_path, "".join(batch.log).encode("utf-8"))
         except OSError as exc:
             report.error(str(log_path), f"cannot write the log: {exc.strerror}")
-    if not quiet and len(jobs) > 1:
-        click.echo(f"{report.seen} file(s) seen, {report.changed} changed, "
-                   f"{report.errors} error(s)", err=True)
+    if not quiet and len(work) > 1:
+        click.echo(batch.summary(), err=True)
     sys.exit(report.exit_code(would_change_fails=check or diff))
 
 
-def _run_job(job: Job, settings: Settings, encoding: str | None, output: Path | None,
-             in_place: bool, diff: bool, to_stdout: bool, report: Report,
-             log_lines: list[str]) -> None:
+@dataclass(frozen=True)
+class Task:
+    """Everything a worker needs to clean one file (sent once to each worker process)."""
+
+    settings: Settings
+    encoding: str | None
+    output: Path | None
+    in_place: bool
+    diff: bool
+    to_stdout: bool
+
+
+@dataclass
+class Outcome:
+    """What cleaning one file gave, small enough to send back from a worker."""
+
+    label: str
+    error: str | None = None
+    changed: bool = False
+    summary: str = ""
+    warnings: list[str] = field(default_factory=list)
+    log: str = ""
+    diff: str = ""
+    truncated: bool = False
+    rules: dict[str, int] = field(default_factory=dict)
+    text: bytes | None = None  # the clean text, only when it goes to stdout
+
+
+@dataclass
+class Batch:
+    """The totals of a run, for the closing summary."""
+
+    seen: int = 0
+    changed: int = 0
+    skipped: list[str] = field(default_factory=list)
+    truncated: int = 0
+    rules: dict[str, int] = field(default_factory=dict)
+    log: list[str] = field(default_factory=list)
+
+    def add(self, outcome: Outcome) -> None:
+        self.seen += 1
+        if outcome.error:
+            self.skipped.append(f"{outcome.label}: {outcome.error}")
+            return
+        self.changed += outcome.changed
+        self.truncated += outcome.truncated
+        self.log.append(outcome.log)
+        for rule, n in outcome.rules.items():
+            self.rules[rule] = self.rules.get(rule, 0) + n
+
+    def summary(self) -> str:
+        unchanged = self.seen - self.changed - len(self.skipped)
+        lines = [f"{self.seen} file(s) seen: {self.changed} changed, {unchanged} unchanged, "
+                 f"{len(self.skipped)} skipped"]
+        lines += [f"  skipped {s}" for s in self.skipped]
+        if self.truncated:
+            lines.append(f"{self.truncated} truncated document(s)")
+        if self.rules:
+            lines.append("changes per rule: " + ", ".join(
+                f"{r} {n}" for r, n in sorted(self.rules.items(), key=lambda x: (-x[1], x[0]))))
+        return "\n".join(lines)
+
+
+_TASK: Task | None = None
+
+
+def _init_worker(task: Task) -> None:
+    global _TASK
+    _TASK = task
+
+
+def _work(job: Job) -> Outcome:
+    assert _TASK is not None
+    return process(_TASK, job)
+
+
+def _outcomes(task: Task, work: list[Job], jobs: int, report: Report) -> Iterator[Outcome]:
+    """Clean every job, in parallel when it pays, yielding outcomes in input order."""
+    bar = (not report.quiet and len(work) > 20 and sys.stderr.isatty())
+    report.per_file = not bar
+    parallel = jobs > 1 and len(work) > 1 and all(j.source is not None for j in work)
+    if not parallel:
+        results: Iterator[Outcome] = (process(task, job) for job in work)
+        yield from _with_bar(results, len(work), bar)
+        return
+    with ProcessPoolExecutor(max_workers=min(jobs, len(work)), initializer=_init_worker,
+                             initargs=(task,)) as pool:
+        chunk = max(1, min(64, len(work) // (jobs * 8)))
+        yield from _with_bar(pool.map(_work, work, chunksize=chunk), len(work), bar)
+
+
+def _with_bar(results: Iterator[Outcome], total: int, bar: bool) -> Iterator[Outcome]:
+    if not bar:
+        yield from results
+        return
+    with click.progressbar(length=total, label="cleaning", file=sys.stderr) as progress:
+        for outcome in results:
+            progress.update(1)
+            yield outcome
+
+
+def process(task: Task, job: Job) -> Outcome:
+    """Read, clean and write one file; never raises (errors come back in the outcome)."""
     try:
         data = sys.stdin.buffer.read() if job.source is None else job.source.read_bytes()
     except OSError as exc:
-        report.error(job.label, f"cannot read: {exc.strerror}")
-        return
+        return Outcome(job.label, error=f"cannot read: {exc.strerror}")
+    settings = task.settings
     try:
-        result = clean_bytes(data, settings.rules, encoding=encoding, options=settings.options)
+        result = clean_bytes(data, settings.rules, encoding=task.encoding, options=settings.options)
     except DecodeError as exc:
-        report.error(job.label, f"{exc}; skipped")
-        return
+        return Outcome(job.label, error=f"{exc}; skipped")
     except (BodyIntegrityError, RuleTimeout) as exc:
-        report.error(job.label, f"{exc}; the file was left unchanged (fix that rule or leave "
-                     "it out; if no rule is named, report the file)")
-        return
+        return Outcome(job.label, error=f"{exc}; the file was left unchanged (fix that rule or "
+                       "leave it out; if no rule is named, report the file)")
     except Exception as exc:  # a bug must not stop the batch or print a traceback
-        report.error(job.label, f"internal error ({type(exc).__name__}: {exc}); the file was "
-                     "skipped and left unchanged; please report this with the file")
-        return
+        return Outcome(job.label, error=f"internal error ({type(exc).__name__}: {exc}); the file "
+                       "was skipped and left unchanged; please report this with the file")
     new = result.text.encode("utf-8")
-    changed = new != data
-    report.done(job, result, changed)
-    log_lines.append(result.jsonl(job.label))
-    if diff:
-        _write_diff(job, data, result, sys.stdout)
-    if to_stdout or (in_place and job.source is None):
-        sys.stdout.buffer.write(new)
-        sys.stdout.flush()
-    elif output is not None:
-        _write(output / job.relative, new, report)
-    elif in_place and changed and job.source is not None:
-        _write(job.source, new, report)
-
-
-def _write(target: Path, data: bytes, report: Report) -> None:
+    outcome = Outcome(
+        job.label, changed=new != data, summary=result.summary(job.label),
+        warnings=[f"  warning: {job.label}:{w.line}:{w.column}: {w.rule}: {w.message}"
+                  for w in result.warnings],
+        log=result.jsonl(job.label), truncated=result.info.truncated,
+        rules=dict(result.rule_counts()))
+    if task.diff:
+        outcome.diff = _diff_text(job, data, result)
     try:
-        write_atomic(target, data)
+        if task.output is not None:
+            _write_if_different(task.output / job.relative, new)
+        elif task.in_place and job.source is not None:
+            if outcome.changed:
+                write_atomic(job.source, new)
+        elif task.to_stdout or task.in_place:  # the text itself goes to standard output
+            outcome.text = new
     except OSError as exc:
-        report.error(str(target), f"cannot write: {exc.strerror}")
+        outcome.error = f"cannot write: {exc.strerror} ({exc.filename})"
+    return outcome
 
 
-def _write_diff(job: Job, data: bytes, result: CleanResult, out: IO[str]) -> None:
+def _write_if_different(target: Path, data: bytes) -> None:
+    """Write atomically, and only when the file is missing or its content differs."""
+    try:
+        if target.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    write_atomic(target, data)
+
+
+def _diff_text(job: Job, data: bytes, result: CleanResult) -> str:
     before = decode(data).text.replace("\r\n", "\n").replace("\r", "\n")
     a = before.splitlines(keepends=True)
     b = result.text.splitlines(keepends=True)
-    for line in difflib.unified_diff(a, b, f"a/{job.relative}", f"b/{job.relative}"):
-        out.write(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
-    out.flush()
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                   for line in difflib.unified_diff(a, b, f"a/{job.relative}", f"b/{job.relative}"))
 
 
 def _collect(paths: tuple[str, ...], include: list[str], exclude: list[str],

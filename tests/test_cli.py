@@ -132,3 +132,33 @@ def test_user_rule_file_adds_a_rule_that_is_logged_under_its_id(tmp_path: Path) 
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.decode("utf-8") == "同志们：\n"
     assert '"rule": "MY001"' in log.read_text(encoding="utf-8")
+
+
+def test_batch_summary_and_parallel_equals_serial(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    for i in range(12):
+        make(src, f"{i:02d}.txt", NOISY if i % 2 else CLEAN)
+    make(src, "gbk.txt", NOISY.encode("gbk"))
+    make(src, "binary.txt", bytes(range(256)) * 8)
+    make(src, "empty.txt", b"")
+    runs = {}
+    for jobs in ("1", "2"):
+        out, log = tmp_path / f"out{jobs}", tmp_path / f"log{jobs}.jsonl"
+        proc = run_cleaner("clean", str(src), "-o", str(out), "--jobs", jobs, "--log", str(log))
+        err = proc.stderr.decode("utf-8")
+        assert proc.returncode == 2  # something was skipped
+        assert "15 file(s) seen: 7 changed, 7 unchanged, 1 skipped" in err
+        assert "skipped" in err and "binary.txt" in err and "changes per rule:" in err
+        runs[jobs] = ({p.name: p.read_bytes() for p in out.iterdir()},
+                      log.read_text(encoding="utf-8").replace(f"out{jobs}", "out"))
+    assert runs["1"] == runs["2"]
+    assert runs["1"][0]["gbk.txt"] == CLEAN.encode("utf-8")
+
+
+def test_output_folder_is_rewritten_only_where_content_changes(tmp_path: Path) -> None:
+    make(tmp_path / "in", "a.txt", NOISY)
+    out = tmp_path / "out"
+    assert run_cleaner("clean", str(tmp_path / "in"), "-o", str(out), "-q").returncode == 0
+    os.utime(out / "a.txt", (1_000_000_000, 1_000_000_000))
+    assert run_cleaner("clean", str(tmp_path / "in"), "-o", str(out), "-q").returncode == 0
+    assert (out / "a.txt").stat().st_mtime == 1_000_000_000
