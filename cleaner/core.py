@@ -34,8 +34,9 @@ class Options:
     blank_lines: put one blank line between paragraphs instead of none.
     guard: check the result with :func:`cleaner.guard.check_body` (raises
         :class:`~cleaner.guard.BodyIntegrityError` if body text was lost).
-    timeout: seconds one pattern may spend on one line before the rule is
-        stopped with :class:`RuleTimeout` (a catastrophic user regex).
+    timeout: seconds one pattern of a user rule may spend on one line before
+        the rule is stopped with :class:`RuleTimeout` (a catastrophic regex);
+        the default rules are tested on pathological input instead.
     """
 
     placeholder: str = "××"
@@ -141,8 +142,12 @@ class _Document:
     def _patterns(self, rule: Rule) -> list[regex.Pattern[str]]:
         return rule.patterns_for(self.options.placeholder)
 
+    def _timeout(self, rule: Rule) -> float | None:
+        """The time limit for a rule's patterns: user rules only (it costs a clock read per call)."""
+        return None if rule.builtin else self.options.timeout
+
     def _matches(self, rule: Rule, text: str) -> bool:
-        t = self.options.timeout
+        t = self._timeout(rule)
         return (rule.may_match(text) and any(p.search(text, timeout=t) for p in self._patterns(rule))
                 and not rule.excluded(text))
 
@@ -187,7 +192,7 @@ class _Document:
                              f"{limit} characters; kept")
                 continue
             for p in self._patterns(rule):
-                m = p.search(ln.text, timeout=self.options.timeout)
+                m = p.search(ln.text, timeout=self._timeout(rule))
                 if m:
                     self._mark_truncated(rule, m)
                     break
@@ -229,7 +234,7 @@ class _Document:
     def _edits(self, rule: Rule, ln: Line, make: Callable[[regex.Match[str]], str]) -> list[Edit]:
         matches: list[regex.Match[str]] = []
         for p in self._patterns(rule):
-            matches.extend(m for m in p.finditer(ln.text, timeout=self.options.timeout)
+            matches.extend(m for m in p.finditer(ln.text, timeout=self._timeout(rule))
                            if m.end() > m.start())
         matches.sort(key=lambda m: (m.start(), -m.end()))
         edits: list[Edit] = []
@@ -303,7 +308,7 @@ class _Document:
             if not rule.may_match(ln.text) or rule.excluded(ln.text):
                 continue
             for p in self._patterns(rule):
-                for m in p.finditer(ln.text, timeout=self.options.timeout):
+                for m in p.finditer(ln.text, timeout=self._timeout(rule)):
                     self._record(rule, ln, m.start(), m.group(), m.group(), kind="warning",
                                  message=rule.summary)
                     if rule.damage:

@@ -94,6 +94,7 @@ class Rule:
     gap_stop: list[str] = field(default_factory=list)
     changes: list[Example] = field(default_factory=list)
     keeps: list[str] = field(default_factory=list)
+    builtin: bool = False  # a default rule (tested on pathological input: no time limit needed)
     compiled: list[regex.Pattern[str]] = field(default_factory=list, repr=False)
     compiled_exclude: list[regex.Pattern[str]] = field(default_factory=list, repr=False)
     compiled_gap_stop: list[regex.Pattern[str]] = field(default_factory=list, repr=False)
@@ -149,8 +150,10 @@ def load_rules(paths: list[str | Path] | None = None, *, defaults: bool = True) 
     Rule ids must be unique across everything loaded.
     """
     files: list[Path] = []
+    builtin: set[Path] = set()
     if defaults:
-        files.extend(sorted(default_rules_dir().glob("*.toml")))
+        builtin = set(sorted(default_rules_dir().glob("*.toml")))
+        files.extend(sorted(builtin))
     for p in paths or []:
         p = Path(p)
         if p.is_dir():
@@ -163,6 +166,7 @@ def load_rules(paths: list[str | Path] | None = None, *, defaults: bool = True) 
     seen: dict[str, str] = {}
     for f in files:
         for rule in load_rule_file(f):
+            rule.builtin = f in builtin
             if rule.id in seen:
                 raise RuleError(f, f"duplicate rule id, already defined in {seen[rule.id]}",
                                 rule.id, "id")
