@@ -147,9 +147,10 @@ class _Document:
         return None if rule.builtin else self.options.timeout
 
     def _matches(self, rule: Rule, text: str) -> bool:
-        t = self._timeout(rule)
-        return (rule.may_match(text) and any(p.search(text, timeout=t) for p in self._patterns(rule))
-                and not rule.excluded(text))
+        if not rule.may_match(text):
+            return False
+        found = rule.any_pattern(self.options.placeholder).search(text, timeout=self._timeout(rule))
+        return found is not None and not (rule.exclude and rule.excluded(text))
 
     def _drop(self, rule: Rule, doomed: list[Line], action: str | None = None) -> None:
         ids = {id(ln) for ln in doomed}

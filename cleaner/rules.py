@@ -10,6 +10,7 @@ regular expressions that do not compile and rules without examples all raise
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -42,6 +43,7 @@ RULE_KEYS = {
 }
 REQUIRED = ("id", "summary", "rationale", "action", "changes", "keeps")
 ID_RE = regex.compile(r"^[A-Za-z][A-Za-z0-9_-]{1,31}$")
+_LEADING_FLAGS = regex.compile(r"\(\?([a-zA-Z]+)\)")
 
 
 class RuleError(Exception):
@@ -99,6 +101,15 @@ class Rule:
     compiled_exclude: list[regex.Pattern[str]] = field(default_factory=list, repr=False)
     compiled_gap_stop: list[regex.Pattern[str]] = field(default_factory=list, repr=False)
     _by_placeholder: dict[str, list[regex.Pattern[str]]] = field(default_factory=dict, repr=False)
+    _any: dict[str, regex.Pattern[str]] = field(default_factory=dict, repr=False)
+    _requires_re: re.Pattern[str] | None = field(default=None, repr=False)
+    _has_placeholder: bool = field(default=False, repr=False)
+
+    def prepare(self) -> None:
+        """Precompute what the hot loops need (called once, after validation)."""
+        self._has_placeholder = any(PLACEHOLDER in p for p in self.patterns)
+        self._requires_re = (re.compile("|".join(re.escape(r) for r in self.requires))
+                             if self.requires else None)
 
     @property
     def uses_placeholder(self) -> bool:
@@ -108,7 +119,7 @@ class Rule:
 
     def patterns_for(self, placeholder: str) -> list[regex.Pattern[str]]:
         """The compiled patterns, with ``{placeholder}`` standing for the given placeholder."""
-        if not any(PLACEHOLDER in p for p in self.patterns):
+        if not self._has_placeholder:
             return self.compiled
         if placeholder not in self._by_placeholder:
             self._by_placeholder[placeholder] = [
@@ -122,11 +133,21 @@ class Rule:
     def may_match(self, text: str) -> bool:
         """The cheap pre-check: some ``requires`` literal occurs in ``text`` (or none is set).
 
-        A plain substring test is far faster than a regex scan, so a rule
-        whose patterns can only match where one of its literals occurs is
-        skipped on every other line without running them.
+        A search for a handful of literals is far faster than the rule's
+        patterns, so a rule whose patterns can only match where one of its
+        literals occurs is skipped on every other line without running them.
         """
-        return not self.requires or any(r in text for r in self.requires)
+        return self._requires_re is None or self._requires_re.search(text) is not None
+
+    def any_pattern(self, placeholder: str) -> regex.Pattern[str]:
+        """All patterns as one alternation, for rules that only ask whether a line matches."""
+        if placeholder not in self._any:
+            parts = []
+            for p in self.patterns_for(placeholder):
+                m = _LEADING_FLAGS.match(p.pattern)
+                parts.append(f"(?{m.group(1)}:{p.pattern[m.end():]})" if m else p.pattern)
+            self._any[placeholder] = regex.compile("|".join(f"(?:{p})" for p in parts))
+        return self._any[placeholder]
 
 
 # ---------------------------------------------------------------- loading
@@ -260,6 +281,12 @@ def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: i
         raise RuleError(path, "needs at least one example that must change", rid, "changes")
     if not rule.keeps:
         raise RuleError(path, "needs at least one example that must stay unchanged", rid, "keeps")
+    rule.prepare()
+    try:
+        rule.any_pattern("××")
+    except regex.error as exc:
+        raise RuleError(path, f"the patterns do not combine into one: {exc}", rid,
+                        "patterns") from None
     return rule
 
 
