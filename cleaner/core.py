@@ -219,7 +219,7 @@ class _Document:
         emptied = []
         for ln in self.lines:
             self._line = ln.number
-            if not ln.text or not rule.may_match(ln.text) or rule.excluded(ln.text):
+            if not ln.text or not self._matches(rule, ln.text):
                 continue
             edits = self._edits(rule, ln, make)
             if not edits:
