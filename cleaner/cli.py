@@ -15,7 +15,6 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -187,7 +186,7 @@ def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, check: bo
     if to_stdout and (len(work) > 1 or any(Path(p).is_dir() for p in paths if p != "-")):
         _fail("several files need -o DIR, --in-place, --check or --diff")
 
-    task = Task(settings, encoding, output, in_place, diff, to_stdout)
+    task = Task(settings, encoding, output, in_place, diff, to_stdout, log_path is not None)
     batch = Batch()
     for outcome in _outcomes(task, work, jobs or os.cpu_count() or 1, report):
         batch.add(outcome)
@@ -221,6 +220,7 @@ class Task:
     in_place: bool
     diff: bool
     to_stdout: bool
+    log: bool  # build the JSON Lines change log (only when --log asks for it)
 
 
 @dataclass
@@ -296,6 +296,8 @@ def _outcomes(task: Task, work: list[Job], jobs: int, report: Report) -> Iterato
         results: Iterator[Outcome] = (process(task, job) for job in work)
         yield from _with_bar(results, len(work), bar)
         return
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(max_workers=min(jobs, len(work)), initializer=_init_worker,
                              initargs=(task,)) as pool:
         chunk = max(1, min(64, len(work) // (jobs * 8)))
@@ -334,7 +336,7 @@ def process(task: Task, job: Job) -> Outcome:
         job.label, changed=new != data, summary=result.summary(job.label),
         warnings=[f"  warning: {job.label}:{w.line}:{w.column}: {w.rule}: {w.message}"
                   for w in result.warnings],
-        log=result.jsonl(job.label), truncated=result.info.truncated,
+        log=result.jsonl(job.label) if task.log else "", truncated=result.info.truncated,
         rules=dict(result.rule_counts()))
     if task.diff:
         outcome.diff = _diff_text(job, data, result)

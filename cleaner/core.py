@@ -149,8 +149,13 @@ class _Document:
     def _matches(self, rule: Rule, text: str) -> bool:
         if not rule.may_match(text):
             return False
-        found = rule.any_pattern(self.options.placeholder).search(text, timeout=self._timeout(rule))
-        return found is not None and not (rule.exclude and rule.excluded(text))
+        combined = rule.any_pattern(self.options.placeholder)
+        t = self._timeout(rule)
+        if combined is not None:
+            found = combined.search(text, timeout=t) is not None
+        else:
+            found = any(p.search(text, timeout=t) for p in self._patterns(rule))
+        return found and not (rule.exclude and rule.excluded(text))
 
     def _drop(self, rule: Rule, doomed: list[Line], action: str | None = None) -> None:
         ids = {id(ln) for ln in doomed}

@@ -13,8 +13,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import chardet
-
 from .changes import CleanResult
 from .core import Options, clean_text
 from .rules import Rule
@@ -74,6 +72,8 @@ def decode(data: bytes, encoding: str | None = None) -> Decoded:
     mostly = _mostly_utf8(data)
     if mostly is not None:
         return _decoded(mostly, "utf-8", False, damaged=True)
+    import chardet  # only here: valid UTF-8 (the common case) never pays for importing it
+
     guess = chardet.detect(data)
     name = (guess.get("encoding") or "").lower()
     if not name:

@@ -24,33 +24,42 @@ never "repaired". The runs of a line are judged together, so a short run
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
 
-import ftfy
 import regex
 
 Edit = tuple[int, int, str]
 
-# ftfy's defaults would turn "，" into "," (fix_character_width) and "“”" into
-# '""' (uncurl_quotes), unescape HTML, and re-normalise the text. For Chinese
-# speeches we want only the encoding repair; every other fix is switched off
-# so that ftfy cannot touch correct Chinese punctuation.
-FTFY_CONFIG = ftfy.TextFixerConfig(
-    unescape_html=False,
-    remove_terminal_escapes=False,
-    fix_encoding=True,
-    restore_byte_a0=True,
-    replace_lossy_sequences=True,
-    decode_inconsistent_utf8=True,
-    fix_c1_controls=True,
-    fix_latin_ligatures=False,
-    fix_character_width=False,
-    uncurl_quotes=False,
-    fix_line_breaks=False,
-    fix_surrogates=True,
-    remove_control_chars=False,
-    normalization=None,
-    explain=False,
-)
+
+@lru_cache(maxsize=1)
+def ftfy_config() -> Any:
+    """ftfy configured for Chinese text (ftfy is imported on first use: start-up stays fast).
+
+    ftfy's defaults would turn "，" into "," (fix_character_width) and "“”"
+    into '""' (uncurl_quotes), unescape HTML, and re-normalise the text. For
+    Chinese speeches we want only the encoding repair; every other fix is
+    switched off so that ftfy cannot touch correct Chinese punctuation.
+    """
+    import ftfy
+
+    return ftfy.TextFixerConfig(
+        unescape_html=False,
+        remove_terminal_escapes=False,
+        fix_encoding=True,
+        restore_byte_a0=True,
+        replace_lossy_sequences=True,
+        decode_inconsistent_utf8=True,
+        fix_c1_controls=True,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        uncurl_quotes=False,
+        fix_line_breaks=False,
+        fix_surrogates=True,
+        remove_control_chars=False,
+        normalization=None,
+        explain=False,
+    )
 
 _HAN = regex.compile(r"\p{Han}")
 _NON_ASCII_RUN = regex.compile(r"[^\x00-\x7f\ufffd]+")
@@ -123,7 +132,9 @@ def repair_ftfy(text: str, relaxed: bool = False) -> list[Edit]:
     >>> repair_ftfy("å¤§å®¶å¥½ï¼Œ")
     [(0, 12, '大家好，')]
     """
-    fixed = ftfy.fix_text(text, FTFY_CONFIG)
+    import ftfy
+
+    fixed = ftfy.fix_text(text, ftfy_config())
     if fixed == text:
         return []
     # ftfy also "repairs" some correct text into other scripts (`×“` read back

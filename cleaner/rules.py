@@ -101,7 +101,7 @@ class Rule:
     compiled_exclude: list[regex.Pattern[str]] = field(default_factory=list, repr=False)
     compiled_gap_stop: list[regex.Pattern[str]] = field(default_factory=list, repr=False)
     _by_placeholder: dict[str, list[regex.Pattern[str]]] = field(default_factory=dict, repr=False)
-    _any: dict[str, regex.Pattern[str]] = field(default_factory=dict, repr=False)
+    _any: dict[str, regex.Pattern[str] | None] = field(default_factory=dict, repr=False)
     _requires_re: re.Pattern[str] | None = field(default=None, repr=False)
     _has_placeholder: bool = field(default=False, repr=False)
 
@@ -139,14 +139,21 @@ class Rule:
         """
         return self._requires_re is None or self._requires_re.search(text) is not None
 
-    def any_pattern(self, placeholder: str) -> regex.Pattern[str]:
-        """All patterns as one alternation, for rules that only ask whether a line matches."""
+    def any_pattern(self, placeholder: str) -> regex.Pattern[str] | None:
+        """All patterns as one alternation, for rules that only ask whether a line matches.
+
+        Compiled on first use (start-up stays fast); ``None`` when the patterns
+        do not combine (the caller then tries them one by one).
+        """
         if placeholder not in self._any:
             parts = []
             for p in self.patterns_for(placeholder):
                 m = _LEADING_FLAGS.match(p.pattern)
                 parts.append(f"(?{m.group(1)}:{p.pattern[m.end():]})" if m else p.pattern)
-            self._any[placeholder] = regex.compile("|".join(f"(?:{p})" for p in parts))
+            try:
+                self._any[placeholder] = regex.compile("|".join(f"(?:{p})" for p in parts))
+            except regex.error:
+                self._any[placeholder] = None
         return self._any[placeholder]
 
 
@@ -282,11 +289,6 @@ def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: i
     if not rule.keeps:
         raise RuleError(path, "needs at least one example that must stay unchanged", rid, "keeps")
     rule.prepare()
-    try:
-        rule.any_pattern("××")
-    except regex.error as exc:
-        raise RuleError(path, f"the patterns do not combine into one: {exc}", rid,
-                        "patterns") from None
     return rule
 
 
