@@ -95,7 +95,8 @@ def main() -> int:
     rows = [
         ("cp -r (I/O floor)", ["cp", "-r", str(corpus), str(work / "cp")]),
         ("cleaner, 1 job", [str(cleaner), "clean", str(corpus), "-o", str(work / "out1"), "-q", "-j", "1"]),
-        (f"cleaner, {cores} jobs", [str(cleaner), "clean", str(corpus), "-o", str(work / "outN"), "-q", "-j", str(cores)]),
+        (f"cleaner, {cores} jobs",
+         [str(cleaner), "clean", str(corpus), "-o", str(work / "outN"), "-q", "-j", str(cores)]),
     ]
     for name, cmd in rows:
         seconds = timed(cmd)

@@ -11,7 +11,8 @@ from .guard import BodyIntegrityError
 from .rules import Rule, RuleError, load_rule_file, load_rules
 
 __all__ = [
-    "BodyIntegrityError", "Change", "CleanResult", "DecodeError", "DocumentInfo", "Options", "Rule", "RuleError", "RuleTimeout",
+    "BodyIntegrityError", "Change", "CleanResult", "DecodeError", "DocumentInfo", "Options",
+    "Rule", "RuleError", "RuleTimeout",
     "clean_bytes", "clean_text", "decode", "default_rules", "load_rule_file", "load_rules",
 ]
 __version__ = "0.1.0"

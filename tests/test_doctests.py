@@ -13,7 +13,10 @@ import cleaner.mojibake
 import cleaner.transforms
 
 
-@pytest.mark.parametrize("module", [cleaner.core, cleaner.learn, cleaner.lines, cleaner.mojibake, cleaner.transforms], ids=lambda m: m.__name__)
+MODULES = [cleaner.core, cleaner.learn, cleaner.lines, cleaner.mojibake, cleaner.transforms]
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
 def test_docstring_examples(module: object) -> None:
     failures, tried = doctest.testmod(module)  # type: ignore[arg-type]
     assert tried > 0 and failures == 0
