@@ -15,13 +15,12 @@ import regex
 
 from .changes import Change, CleanResult, DocumentInfo
 from .guard import check_body
-from .lines import Edit, Line
+from .lines import Edit, Line, split_lines
 from .rules import PLACEHOLDER, Rule, load_rules
 from .mojibake import REPAIRS
 from .transforms import TRANSFORMS
 
 ANONYMISE_MODES = ("replace", "drop", "keep")
-_NEWLINE = regex.compile(r"\r\n|\r|\n")
 _SPACE = regex.compile(r"\s+")
 
 
@@ -98,9 +97,7 @@ class _Document:
     """The lines of one document while the rules run, and what they did."""
 
     def __init__(self, text: str, options: Options) -> None:
-        parts = _NEWLINE.split(text)
-        if parts and parts[-1] == "":
-            parts.pop()
+        parts = split_lines(text)
         self.lines = [Line(i + 1, s) for i, s in enumerate(parts)]
         self.options = options
         self.changes: list[Change] = []

@@ -19,9 +19,9 @@ from collections import defaultdict
 import regex
 
 from .changes import Change
+from .lines import split_lines
 
 REMOVALS = frozenset({"drop_line", "drop_block", "drop_repeated_title", "delete", "fix_mojibake"})
-_NEWLINE = regex.compile(r"\r\n|\r|\n")
 _NOT_HAN = regex.compile(r"[^\p{Han}]+")
 _HAN = regex.compile(r"\p{Han}")
 
@@ -38,7 +38,7 @@ class BodyIntegrityError(Exception):
 
 def check_body(source: str, output: str, changes: list[Change]) -> None:
     """Raise :class:`BodyIntegrityError` unless the output keeps the input's body text."""
-    lines = _NEWLINE.split(source)
+    lines = split_lines(source)
     removed: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for c in changes:
         if c.kind == "change" and c.action in REMOVALS:

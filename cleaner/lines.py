@@ -12,8 +12,26 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+import regex
+
 Edit = tuple[int, int, str]
 """``(start, end, replacement)`` in the current text of a line."""
+
+_NEWLINE = regex.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """The input's lines, split at CRLF, CR or LF; a final line break ends the last line.
+
+    The core and the guard both number lines this way, so their positions agree.
+
+    >>> split_lines("一\\r\\n二\\r三\\n")
+    ['一', '二', '三']
+    """
+    parts = _NEWLINE.split(text)
+    if parts and parts[-1] == "":
+        parts.pop()
+    return parts
 
 
 @dataclass(slots=True)
