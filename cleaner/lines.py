@@ -28,7 +28,7 @@ def split_lines(text: str) -> list[str]:
     >>> split_lines("一\\r\\n二\\r三\\n")
     ['一', '二', '三']
     """
-    parts = _NEWLINE.split(text)
+    parts: list[str] = _NEWLINE.split(text)
     if parts and parts[-1] == "":
         parts.pop()
     return parts
