@@ -48,12 +48,10 @@ class Job:
 
 @dataclass
 class Report:
-    """Counts, messages and the exit code of one run."""
+    """Messages and errors of one run (the counts of files live in :class:`Batch`)."""
 
     quiet: bool = False
     per_file: bool = True  # one line per file (not under a progress bar)
-    seen: int = 0
-    changed: int = 0
     errors: int = 0
 
     def error(self, where: str, message: str) -> None:
@@ -61,17 +59,15 @@ class Report:
         click.echo(f"error: {where}: {message}", err=True)
 
     def done(self, outcome: Outcome) -> None:
-        self.seen += 1
-        self.changed += outcome.changed
         if not self.quiet and self.per_file:
             click.echo(outcome.summary, err=True)
             for w in outcome.warnings:
                 click.echo(w, err=True)
 
-    def exit_code(self, would_change_fails: bool) -> int:
+    def exit_code(self, changed: int, would_change_fails: bool) -> int:
         if self.errors:
             return EXIT_ERROR
-        if would_change_fails and self.changed:
+        if would_change_fails and changed:
             return EXIT_WOULD_CHANGE
         return EXIT_OK
 
@@ -207,7 +203,7 @@ def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, check: bo
             report.error(str(log_path), f"cannot write the log: {exc.strerror}")
     if not quiet and len(work) > 1:
         click.echo(batch.summary(), err=True)
-    sys.exit(report.exit_code(would_change_fails=check or diff))
+    sys.exit(report.exit_code(batch.changed, would_change_fails=check or diff))
 
 
 @dataclass(frozen=True)
