@@ -74,14 +74,36 @@ def _kept_text(number: int, text: str, spans: list[tuple[int, int]] | None) -> s
 
 
 def _first_missing(expected: str, actual: str) -> int | None:
-    """Index in ``expected`` of the first character that is not a subsequence of ``actual``."""
-    pos = 0
-    for i, ch in enumerate(expected):
-        pos = actual.find(ch, pos)
-        if pos < 0:
+    """Index in ``expected`` of the first character that is not a subsequence of ``actual``.
+
+    Greedy, as a subsequence test must be, but it jumps over the long stretches
+    where the two agree (found by comparing slices, not characters one by one).
+
+    >>> _first_missing("大家好", "大家都好"), _first_missing("大家好", "大好")
+    (None, 1)
+    """
+    i = j = 0
+    while i < len(expected):
+        i, j = _skip_common(expected, i, actual, j)
+        if i >= len(expected):
+            break
+        j = actual.find(expected[i], j)
+        if j < 0:
             return i
-        pos += 1
+        i, j = i + 1, j + 1
     return None
+
+
+def _skip_common(a: str, i: int, b: str, j: int) -> tuple[int, int]:
+    """Advance ``i`` and ``j`` over the longest common prefix of ``a[i:]`` and ``b[j:]``."""
+    lo, hi = 0, min(len(a) - i, len(b) - j)
+    while lo < hi:  # the longest n with a[i:i+n] == b[j:j+n]
+        mid = (lo + hi + 1) // 2
+        if a[i:i + mid] == b[j:j + mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return i + lo, j + lo
 
 
 def _locate(lines: list[str], removed: dict[int, list[tuple[int, int]]],
