@@ -24,6 +24,7 @@ never "repaired". The runs of a line are judged together, so a short run
 from __future__ import annotations
 
 from collections.abc import Callable
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -180,6 +181,25 @@ def _gbk_lead_bytes_suggest_utf8(text: str) -> bool:
     return sum(data.count(b) for b in _UTF8_CJK_LEADS) * 7 >= non_ascii
 
 
+# A Chinese character in UTF-8 (\p{Han}: radicals from U+2E80, the CJK blocks,
+# compatibility ideographs, the supplementary planes) as bytes.
+_UTF8_HAN = re.compile(rb"[\xe2-\xe9\xef][\x80-\xbf]{2}|\xf0[\x90-\xbf][\x80-\xbf]{2}")
+
+
+def may_be_utf8_read_as_gbk(document: str) -> bool:
+    """The whole-document check: could any line hold UTF-8 that was read as GBK?
+
+    A repair brings in at least one Chinese character, decoded from UTF-8
+    bytes that the GBK encoding of the mojibake contains; GBK is stateless, so
+    they are also in the GBK encoding of the whole document. Correct text
+    seldom has such a byte sequence, and then no line needs to be tried.
+
+    >>> may_be_utf8_read_as_gbk("同志们，大家好！"), may_be_utf8_read_as_gbk("鍚屽織")
+    (False, True)
+    """
+    return _UTF8_HAN.search(document.encode("gb18030", errors="ignore")) is not None
+
+
 def repair_gbk_read_as_latin1(text: str, relaxed: bool = False) -> list[Edit]:
     """GBK bytes that were decoded as Latin-1 (or Windows-1252), on lines with no Chinese.
 
@@ -244,4 +264,10 @@ REPAIRS: dict[str, Callable[[str, bool], list[Edit]]] = {
     "ftfy": repair_ftfy,
     "utf8_read_as_gbk": repair_utf8_read_as_gbk,
     "gbk_read_as_latin1": repair_gbk_read_as_latin1,
+}
+
+# Cheap checks on the whole document (lines joined): when one says no, no
+# line of the document can be repaired and none is tried.
+DOCUMENT_CHECKS: dict[str, Callable[[str], bool]] = {
+    "utf8_read_as_gbk": may_be_utf8_read_as_gbk,
 }
