@@ -7,7 +7,9 @@ touches files; decoding and writing live in :mod:`cleaner.fileio`.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
+from itertools import accumulate
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -17,7 +19,7 @@ from .changes import Change, CleanResult, DocumentInfo
 from .guard import check_body
 from .lines import Edit, Line, split_lines
 from .rules import PLACEHOLDER, Rule, load_rules
-from .mojibake import REPAIRS
+from .mojibake import DOCUMENT_CHECKS, REPAIRS
 from .transforms import TRANSFORMS
 
 ANONYMISE_MODES = ("replace", "drop", "keep")
@@ -104,6 +106,56 @@ class _Document:
         self.info = DocumentInfo()
         self._line = 0  # the line a rule is working on, for RuleTimeout
         self._input_nonblank = any(s.strip() for s in parts)
+        self._joined: str | None = None  # the lines as one text, for rule gates
+        self._starts: list[int] = []  # where each line's leading break is in it
+
+    def _edited(self) -> None:
+        """Forget the joined text: call after any line was changed or dropped."""
+        self._joined = None
+
+    def _joined_text(self) -> str:
+        """The current lines as one text, with a line break before and after each."""
+        if self._joined is None:
+            self._joined = "\n" + "\n".join(ln.text for ln in self.lines) + "\n"
+            self._starts = list(accumulate((len(ln.text) + 1 for ln in self.lines[:-1]), initial=0))
+        return self._joined
+
+    def _candidates(self, rule: Rule) -> list[Line]:
+        """The lines the rule could change, found by scans of the whole document.
+
+        The rule's gate (its ``requires`` literals and ``prefilter``) runs over
+        the joined text (see :meth:`Rule.gate`); every line with a hit is a
+        candidate, and each scan goes on from the next line. Without a gate,
+        every line is one.
+        """
+        literals, pattern = rule.gate(self.options.placeholder)
+        if not literals and pattern is None:
+            return self.lines
+        if not self.lines:
+            return []
+        doc = self._joined_text()
+        starts = self._starts
+        last = len(starts) - 1
+        hits: set[int] = set()
+        for literal in literals:
+            pos = doc.find(literal)
+            while pos >= 0:
+                index = bisect_right(starts, pos) - 1
+                hits.add(index)
+                if index >= last:
+                    break
+                pos = doc.find(literal, starts[index + 1])
+        if pattern is not None:
+            pos = 0
+            while (m := pattern.search(doc, pos)) is not None:
+                index = bisect_right(starts, m.start()) - 1
+                hits.add(index)
+                if index >= last:
+                    break
+                pos = starts[index + 1]
+        if len(hits) == len(self.lines):
+            return self.lines
+        return [self.lines[i] for i in sorted(hits)]
 
     # ------------------------------------------------------------ dispatch
 
@@ -159,6 +211,7 @@ class _Document:
         for ln in doomed:
             self._record(rule, ln, 0, ln.text, "", action=action)
         self.lines = [ln for ln in self.lines if id(ln) not in ids]
+        self._edited()
 
     def _nonblank(self) -> list[Line]:
         return [ln for ln in self.lines if ln.text.strip()]
@@ -183,7 +236,7 @@ class _Document:
     def _drop_line(self, rule: Rule) -> None:
         doomed = []
         limit = rule.max_line_length
-        for ln in self.lines:
+        for ln in self._candidates(rule):
             self._line = ln.number
             if limit is not None and len(ln.text) > 10 * limit:
                 continue  # far too long to be this kind of noise: not even worth a warning
@@ -219,7 +272,7 @@ class _Document:
 
     def _substitute(self, rule: Rule, make: Callable[[regex.Match[str]], str]) -> None:
         emptied = []
-        for ln in self.lines:
+        for ln in self._candidates(rule):
             self._line = ln.number
             if not ln.text or not self._matches(rule, ln.text):
                 continue
@@ -228,11 +281,13 @@ class _Document:
                 continue
             had_text = bool(ln.text.strip())
             ln.apply(edits)
+            self._edited()
             if had_text and not ln.text.strip():
                 emptied.append(ln)
         if emptied:
             ids = {id(ln) for ln in emptied}
             self.lines = [ln for ln in self.lines if id(ln) not in ids]
+            self._edited()
 
     def _edits(self, rule: Rule, ln: Line, make: Callable[[regex.Match[str]], str]) -> list[Edit]:
         matches: list[regex.Match[str]] = []
@@ -255,6 +310,8 @@ class _Document:
         return edits
 
     def _drop_block(self, rule: Rule) -> None:
+        if rule.gate(self.options.placeholder) != ([], None) and not self._candidates(rule):
+            return  # no line of the document could be a member
         seq = self._nonblank()
         if rule.anchor == "foot":
             seq.reverse()
@@ -291,8 +348,12 @@ class _Document:
 
     def _fix_mojibake(self, rule: Rule) -> None:
         """Repair lines; once one line is repaired, retry the others with relaxed evidence."""
-        repair = REPAIRS[rule.transform or "ftfy"]
-        tried = [ln for ln in self.lines if self._matches(rule, ln.text)]
+        transform = rule.transform or "ftfy"
+        repair = REPAIRS[transform]
+        check = DOCUMENT_CHECKS.get(transform)
+        if check is not None and not check(self._joined_text()):
+            return
+        tried = [ln for ln in self._candidates(rule) if self._matches(rule, ln.text)]
         relaxed = False
         for attempt in (False, True):
             if attempt and not relaxed:
@@ -303,11 +364,12 @@ class _Document:
                     self._record(rule, ln, start, ln.text[start:end], fixed)
                 if edits:
                     ln.apply(edits)
+                    self._edited()
                     relaxed = self.info.mojibake_repaired = True
             tried = [ln for ln in tried if self._matches(rule, ln.text)]
 
     def _warn(self, rule: Rule) -> None:
-        for ln in self.lines:
+        for ln in self._candidates(rule):
             if not rule.may_match(ln.text) or rule.excluded(ln.text):
                 continue
             for p in self._patterns(rule):

@@ -38,12 +38,18 @@ PLACEHOLDER = "{placeholder}"
 FILE_KEYS = {"family", "stage", "description", "rule"}
 RULE_KEYS = {
     "id", "name", "summary", "rationale", "action", "stage", "patterns", "exclude", "requires",
+    "prefilter",
     "replacement", "transform", "max_line_length", "truncation", "damage", "anchor", "window",
     "min_members", "gap_max", "gap_max_length", "gap_stop", "changes", "keeps",
 }
 REQUIRED = ("id", "summary", "rationale", "action", "changes", "keeps")
 ID_RE = regex.compile(r"^[A-Za-z][A-Za-z0-9_-]{1,31}$")
 _LEADING_FLAGS = regex.compile(r"\(\?([a-zA-Z]+)\)")
+# What a prefilter may not use (outside character classes): it runs over the
+# whole document, where anchors, lookaround and commitments see other lines.
+_CHAR_CLASS = regex.compile(r"\[\^?\]?(?:\\.|\[:[a-z]+:\]|[^\]\\])*\]")
+_CONTEXT_SYNTAX = regex.compile(
+    r"(?<!\\)(?:\\\\)*(?:[\^$]|\\[AZzbBGKm<>]|\(\?(?:[=!>]|<[=!])|[*+?}]\+)")
 
 
 class RuleError(Exception):
@@ -83,6 +89,7 @@ class Rule:
     patterns: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     requires: list[str] = field(default_factory=list)
+    prefilter: str | None = None
     replacement: str | None = None
     transform: str | None = None
     max_line_length: int | None = None
@@ -100,16 +107,27 @@ class Rule:
     compiled: list[regex.Pattern[str]] = field(default_factory=list, repr=False)
     compiled_exclude: list[regex.Pattern[str]] = field(default_factory=list, repr=False)
     compiled_gap_stop: list[regex.Pattern[str]] = field(default_factory=list, repr=False)
-    _by_placeholder: dict[str, list[regex.Pattern[str]]] = field(default_factory=dict, repr=False)
-    _any: dict[str, regex.Pattern[str] | None] = field(default_factory=dict, repr=False)
-    _requires_re: re.Pattern[str] | None = field(default=None, repr=False)
-    _has_placeholder: bool = field(default=False, repr=False)
+    # Caches derived from the fields above; not init fields, so that
+    # ``dataclasses.replace`` builds them afresh for the new rule.
+    _by_placeholder: dict[str, list[regex.Pattern[str]]] = field(default_factory=dict, init=False,
+                                                                repr=False)
+    _any: dict[str, regex.Pattern[str] | None] = field(default_factory=dict, init=False, repr=False)
+    _requires_re: re.Pattern[str] | None = field(default=None, init=False, repr=False)
+    _gate: dict[str, tuple[list[str], re.Pattern[str] | regex.Pattern[str] | None]] = field(
+        default_factory=dict, init=False, repr=False)
+    _has_placeholder: bool = field(default=False, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.prepare()
 
     def prepare(self) -> None:
-        """Precompute what the hot loops need (called once, after validation)."""
+        """Precompute what the hot loops need from the patterns and literals."""
         self._has_placeholder = any(PLACEHOLDER in p for p in self.patterns)
+        # A literal naming the placeholder depends on the options: such rules
+        # are pre-checked on the whole document only (see gate()).
+        plain = self.requires and not any(PLACEHOLDER in r for r in self.requires)
         self._requires_re = (re.compile("|".join(re.escape(r) for r in self.requires))
-                             if self.requires else None)
+                             if plain else None)
 
     @property
     def uses_placeholder(self) -> bool:
@@ -138,6 +156,27 @@ class Rule:
         literals occurs is skipped on every other line without running them.
         """
         return self._requires_re is None or self._requires_re.search(text) is not None
+
+    def gate(self, placeholder: str) -> tuple[list[str], re.Pattern[str] | regex.Pattern[str] | None]:
+        """What finds, in the whole document, every line worth trying: literals and a pattern.
+
+        The literals are ``requires``; the pattern is the ``prefilter``. Both
+        run over the document with a line break before and after every line
+        (so a prefilter may use ``\\n`` where a pattern uses ``^`` or ``$``);
+        a hit that starts on a line, or on the line break just before it,
+        makes the line a candidate. Neither set: every line is a candidate.
+        """
+        if placeholder not in self._gate:
+            pattern: re.Pattern[str] | regex.Pattern[str] | None = None
+            if self.prefilter is not None:
+                source = self.prefilter.replace(PLACEHOLDER, re.escape(placeholder))
+                try:  # the standard engine is mostly faster at this kind of scan
+                    pattern = re.compile(source)
+                except re.error:
+                    pattern = regex.compile(source)
+            literals = [r.replace(PLACEHOLDER, placeholder) for r in self.requires]
+            self._gate[placeholder] = (literals, pattern)
+        return self._gate[placeholder]
 
     def any_pattern(self, placeholder: str) -> regex.Pattern[str] | None:
         """All patterns as one alternation, for rules that only ask whether a line matches.
@@ -265,7 +304,7 @@ def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: i
         id=rid, family=family, stage=rule_stage, action=action, source=str(path),
         summary=get("summary", str), rationale=get("rationale", str), name=get("name", str, ""),
         patterns=_str_list(path, rid, t, "patterns"), exclude=_str_list(path, rid, t, "exclude"),
-        requires=_str_list(path, rid, t, "requires"),
+        requires=_str_list(path, rid, t, "requires"), prefilter=get("prefilter", str),
         replacement=get("replacement", str), transform=get("transform", str),
         max_line_length=get("max_line_length", int), truncation=get("truncation", bool, False),
         damage=get("damage", bool, False),
@@ -282,6 +321,7 @@ def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: i
     rule.compiled = _compile(path, rid, "patterns", rule.patterns)
     rule.compiled_exclude = _compile(path, rid, "exclude", rule.exclude)
     rule.compiled_gap_stop = _compile(path, rid, "gap_stop", rule.gap_stop)
+    _check_gate(path, rule)
     rule.changes = _examples(path, rid, t.get("changes"))
     rule.keeps = _str_list(path, rid, t, "keeps")
     if not rule.changes:
@@ -318,6 +358,24 @@ def _check_action_fields(path: Path, rule: Rule) -> None:
             raise RuleError(path, "must be at least 1", rule.id, key)
     if rule.gap_max < 0:
         raise RuleError(path, "must not be negative", rule.id, "gap_max")
+
+
+def _check_gate(path: Path, rule: Rule) -> None:
+    """``requires`` literals are plain one-line strings; a ``prefilter`` has no context syntax."""
+    for i, lit in enumerate(rule.requires):
+        if not lit or "\n" in lit or "\r" in lit:
+            raise RuleError(path, "each literal must be a non-empty string on one line", rule.id,
+                            f"requires[{i}]")
+    if rule.prefilter is None:
+        return
+    _compile(path, rule.id, "prefilter", [rule.prefilter])
+    bare = _CHAR_CLASS.sub("C", rule.prefilter)
+    bad = _CONTEXT_SYNTAX.search(bare)
+    if bad:
+        raise RuleError(path, f"a prefilter runs over the whole document and may not use "
+                        f"{bad.group()!r} (anchors, lookaround, "
+                        "word boundaries, atomic groups or possessive quantifiers); write a "
+                        "line start or end as \\n", rule.id, "prefilter")
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:

@@ -1,9 +1,10 @@
-"""The `requires` pre-checks only skip work: results are the same without them.
+"""The gates (`requires` literals, `prefilter`) only skip work: results are the same without them.
 
-A rule's `requires` literals must be implied by its patterns. If one were
-missing, the rule would silently stop firing on some input; this test runs the
-default rules with and without the pre-checks over every text we have (rule
-examples, samples, seeds, devset) and demands identical results.
+A rule's gate must be implied by its patterns. If it were not, the rule would
+silently stop firing on some input; these tests run the default rules with
+and without their gates over every text we have (rule examples, samples,
+seeds, devset) and demand identical results, and check the gate's contract
+line by line: every line a pattern matches is found by the gate.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from cleaner import clean_text, default_rules
 from support import SAMPLES, SHARED
 
 RULES = list(default_rules())
-UNFILTERED = [dataclasses.replace(r, requires=[]) for r in RULES]
+UNFILTERED = [dataclasses.replace(r, requires=[], prefilter=None) for r in RULES]
 
 
 def corpus() -> list[str]:
@@ -37,6 +38,25 @@ def test_prechecks_change_no_result() -> None:
         fast, slow = clean_text(text, RULES), clean_text(text, UNFILTERED)
         assert fast.text == slow.text, text[:80]
         assert fast.changes == slow.changes, text[:80]
+
+
+def test_unfiltered_rules_really_have_no_gate() -> None:
+    assert all(r.gate("××") == ([], None) for r in UNFILTERED)
+    assert sum(r.gate("××") != ([], None) for r in RULES) >= 55
+
+
+def test_every_line_a_pattern_matches_is_found_by_the_gate() -> None:
+    lines = {ln for text in corpus() for ln in text.splitlines()}
+    for rule in RULES:
+        literals, prefilter = rule.gate("××")
+        if not literals and prefilter is None:
+            continue
+        for line in lines:
+            if not any(p.search(line) for p in rule.patterns_for("××")):
+                continue
+            found = (any(lit in line for lit in literals)
+                     or (prefilter is not None and prefilter.search(f"\n{line}\n") is not None))
+            assert found, f"{rule.id}: gate misses {line[:60]!r}"
 
 
 def test_every_requires_literal_is_a_plain_nonempty_string() -> None:

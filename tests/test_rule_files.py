@@ -29,6 +29,11 @@ def test_a_good_file_loads(tmp_path: Path) -> None:
     (('summary = "Drop the Bigeng shop slogan."\n', ""), "summary", "missing required field"),
     (('keeps = ["正文"]', "keeps = []"), "keeps", "unchanged"),
     (('action = "drop_line"', 'action = "erase"'), "action", "unknown action"),
+    (('action = "drop_line"', 'action = "drop_line"\nprefilter = \'^笔耕\''), "prefilter", "'^'"),
+    (('action = "drop_line"', 'action = "drop_line"\nprefilter = \'(?<=，)笔耕\''), "prefilter",
+     "lookaround"),
+    (('action = "drop_line"', 'action = "drop_line"\nrequires = ["笔耕", ""]'), "requires[1]",
+     "non-empty"),
 ])
 def test_errors_name_file_rule_and_field(tmp_path: Path, edit: tuple[str, str], field: str,
                                          words: str) -> None:
@@ -40,6 +45,12 @@ def test_errors_name_file_rule_and_field(tmp_path: Path, edit: tuple[str, str], 
     message = str(info.value)
     assert str(path) in message and "MY001" in message and f"'{field}'" in message
     assert words in message
+
+
+def test_a_prefilter_may_use_line_breaks_and_classes(tmp_path: Path) -> None:
+    text = GOOD.replace('action = "drop_line"', 'action = "drop_line"\nprefilter = \'\\n笔耕[^$]\'')
+    [rule] = load_rule_file(write(tmp_path, text))
+    assert rule.gate("××")[1] is not None
 
 
 def test_toml_syntax_error_names_the_file(tmp_path: Path) -> None:
