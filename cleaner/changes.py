@@ -71,6 +71,8 @@ class CleanResult:
     text: str
     changes: list[Change] = field(default_factory=list)
     info: DocumentInfo = field(default_factory=DocumentInfo)
+    lines: list[tuple[int, str]] = field(default_factory=list)
+    """Each line of ``text`` (blank separator lines aside) with the input line it came from."""
 
     @property
     def warnings(self) -> list[Change]:

@@ -175,7 +175,7 @@ class _Document:
         text = body + "\n" if self.lines else ""
         if not text and self._input_nonblank:
             self.info.empty_reason = "every line was removed as noise"
-        return CleanResult(text, self.changes, self.info)
+        return CleanResult(text, self.changes, self.info, [(ln.number, ln.text) for ln in self.lines])
 
     # ------------------------------------------------------------ helpers
 
