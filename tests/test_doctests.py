@@ -7,13 +7,17 @@ import doctest
 import pytest
 
 import cleaner.core
+import cleaner.guard
 import cleaner.learn
 import cleaner.lines
 import cleaner.mojibake
+import cleaner.render
+import cleaner.review
 import cleaner.transforms
 
 
-MODULES = [cleaner.core, cleaner.learn, cleaner.lines, cleaner.mojibake, cleaner.transforms]
+MODULES = [cleaner.core, cleaner.guard, cleaner.learn, cleaner.lines, cleaner.mojibake,
+           cleaner.render, cleaner.review, cleaner.transforms]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

@@ -1,0 +1,127 @@
+"""Diffs for a terminal: unified (line by line) and inline (character by character).
+
+Both take plain data and return text; colour is ANSI escapes, on only when
+asked (the CLI asks when standard output is a terminal and ``NO_COLOR`` is
+unset, or on ``--color``). Without colour the inline view marks changes the
+way ``wdiff`` does, ``[-removed-]{+added+}``, followed by ``<RULE>``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+
+from .review import ADDED, REMOVED, REPLACED, SAME, FileReview, LineReview, Segment
+
+RESET = "\x1b[0m"
+STYLES = {
+    "removed": "\x1b[31;9m",  # red, struck through
+    "added": "\x1b[32;1m",  # bold green
+    "rule": "\x1b[36m",  # cyan
+    "header": "\x1b[1m",
+    "hunk": "\x1b[36m",
+    "number": "\x1b[2m",
+    "minus": "\x1b[31m",
+    "plus": "\x1b[32m",
+}
+ELLIPSIS = "…"
+
+
+def paint(text: str, style: str, color: bool) -> str:
+    return f"{STYLES[style]}{text}{RESET}" if color and text else text
+
+
+def visible(text: str) -> str:
+    """Removed or added text with its whitespace and invisible characters made visible.
+
+    >>> visible("a b\\u3000\\u200b")
+    'a·b□<U+200B>'
+    """
+    out = []
+    for ch in text:
+        if ch == " ":
+            out.append("·")
+        elif ch == "\t":
+            out.append("→")
+        elif ch == "\u3000":
+            out.append("□")
+        elif unicodedata.category(ch) in ("Cf", "Cc", "Zs", "Mn", "Co") and ch not in "\u3000 ":
+            out.append(f"<U+{ord(ch):04X}>")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def unified(label: str, before: str, after: str, color: bool = False) -> str:
+    """A unified diff of two texts (line breaks already normalised to ``\\n``)."""
+    a = before.splitlines(keepends=True)
+    b = after.splitlines(keepends=True)
+    out = []
+    for line in difflib.unified_diff(a, b, f"a/{label}", f"b/{label}"):
+        if not line.endswith("\n"):
+            line += "\n\\ No newline at end of file\n"
+        if line.startswith(("---", "+++")):
+            out.append(paint(line.rstrip("\n"), "header", color) + "\n")
+        elif line.startswith("@@"):
+            out.append(paint(line.rstrip("\n"), "hunk", color) + "\n")
+        elif line.startswith("-"):
+            out.append(paint(line.rstrip("\n"), "minus", color) + "\n")
+        elif line.startswith("+"):
+            out.append(paint(line.rstrip("\n"), "plus", color) + "\n")
+        else:
+            out.append(line)
+    return "".join(out)
+
+
+def inline(review: FileReview, color: bool = False, context: int = 40) -> str:
+    """Every changed or dropped line once, with its changes marked inside it.
+
+    ``context`` is how many unchanged characters to keep on each side of a
+    change (the rest of a long paragraph becomes ``…``); negative keeps all.
+    """
+    # Empty lines that went are counted in the header (FM002) but not listed.
+    changed = [ln for ln in review.lines if ln.status != "kept" and ln.before]
+    if not changed:
+        return ""
+    counts = review.rule_counts()
+    total = sum(counts.values())
+    head = (f"{review.label}: {total} change{'s' if total != 1 else ''} ("
+            + ", ".join(f"{r}×{n}" for r, n in sorted(counts.items())) + ")")
+    width = len(str(changed[-1].number))
+    out = [paint(head, "header", color)]
+    for ln in changed:
+        mark = "-" if ln.status == "dropped" else "~"
+        number = paint(f"{ln.number:>{width}} {mark}", "number", color)
+        out.append(f"{number} {_line(ln, color, context)}")
+    return "\n".join(out) + "\n"
+
+
+def _line(ln: LineReview, color: bool, context: int) -> str:
+    parts = []
+    last = len(ln.segments) - 1
+    for i, seg in enumerate(ln.segments):
+        if seg.kind == SAME:
+            parts.append(_elide(seg.before, context, first=i == 0, final=i == last))
+        else:
+            parts.append(_change(seg, color))
+    return "".join(parts)
+
+
+def _change(seg: Segment, color: bool) -> str:
+    removed = visible(seg.before) if seg.kind in (REMOVED, REPLACED) else ""
+    added = visible(seg.after) if seg.kind in (ADDED, REPLACED) else ""
+    rules = ",".join(seg.rules)
+    if color:
+        return (paint(removed, "removed", True) + paint(added, "added", True)
+                + paint(f"<{rules}>", "rule", True))
+    return (f"[-{removed}-]" if removed else "") + (f"{{+{added}+}}" if added else "") + f"<{rules}>"
+
+
+def _elide(text: str, context: int, first: bool, final: bool) -> str:
+    if context < 0:
+        return text
+    keep_left = 0 if first else context
+    keep_right = 0 if final else context
+    if len(text) <= keep_left + keep_right + 1:
+        return text
+    return text[:keep_left] + ELLIPSIS + (text[len(text) - keep_right:] if keep_right else "")
