@@ -28,7 +28,10 @@ from .core import ANONYMISE_MODES, Options, RuleTimeout
 from .examples import check_rule
 from .fileio import DecodeError, clean_bytes, decode, write_atomic
 from .guard import BodyIntegrityError
+from . import render
 from .learn import learn_folder
+from .report import build_report, file_data, skipped_data
+from .review import review
 from .rules import Rule, RuleError, load_rules
 
 EXIT_OK, EXIT_WOULD_CHANGE, EXIT_ERROR = 0, 1, 2
@@ -135,6 +138,35 @@ def main() -> None:
     """Clean Chinese speeches saved from document-sharing sites."""
 
 
+def batch_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of a cleaning run, shared by ``clean``, ``diff`` and ``report``."""
+    options = [
+        click.option("--placeholder",
+                     help="What anonymised tokens (XX, ×××, *** …) become. [default: ××]"),
+        click.option("--anonymise", type=click.Choice(ANONYMISE_MODES),
+                     help="Replace anonymised tokens, drop them, or keep them. [default: replace]"),
+        click.option("--blank-lines", is_flag=True, default=None,
+                     help="Put one blank line between paragraphs."),
+        click.option("--include", multiple=True,
+                     help="Glob of files to clean inside folders (default *.txt)."),
+        click.option("--exclude", multiple=True,
+                     help="Glob of files or folders to skip (repeatable)."),
+        click.option("--encoding", help="Decode inputs with this encoding instead of detecting it."),
+        click.option("--timeout", type=float,
+                     help="Seconds a rule may spend on one line. [default: 10]"),
+        click.option("--no-guard", is_flag=True,
+                     help="Skip the check that no Chinese text was lost outside logged removals."),
+        click.option("-j", "--jobs", type=click.IntRange(min=1),
+                     help="Clean this many files at once. [default: all cores]"),
+        click.option("-q", "--quiet", is_flag=True,
+                     help="No per-file lines and no summary on stderr."),
+    ]
+    return rule_options(functools.reduce(lambda f, opt: opt(f), reversed(options), func))
+
+
+COLOR_HELP = "Colour the diff. [default: when standard output is a terminal and NO_COLOR is unset]"
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
@@ -142,26 +174,14 @@ def main() -> None:
 @click.option("--in-place", is_flag=True, help="Rewrite the input files (atomically, only if changed).")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any file would change.")
 @click.option("--diff", is_flag=True, help="Print a unified diff; exit 1 if any file would change.")
+@click.option("--color/--no-color", default=None, help=COLOR_HELP)
 @click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the change log as JSON Lines to this file.")
-@rule_options
-@click.option("--placeholder", help="What anonymised tokens (XX, ×××, *** …) become. [default: ××]")
-@click.option("--anonymise", type=click.Choice(ANONYMISE_MODES),
-              help="Replace anonymised tokens, drop them, or keep them. [default: replace]")
-@click.option("--blank-lines", is_flag=True, default=None,
-              help="Put one blank line between paragraphs.")
-@click.option("--include", multiple=True, help="Glob of files to clean inside folders (default *.txt).")
-@click.option("--exclude", multiple=True, help="Glob of files or folders to skip (repeatable).")
-@click.option("--encoding", help="Decode inputs with this encoding instead of detecting it.")
-@click.option("--timeout", type=float, help="Seconds a rule may spend on one line. [default: 10]")
-@click.option("--no-guard", is_flag=True,
-              help="Skip the check that no Chinese text was lost outside logged removals.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1),
-              help="Clean this many files at once. [default: all cores]")
-@click.option("-q", "--quiet", is_flag=True, help="No per-file lines and no summary on stderr.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write an HTML report of this run to this file.")
+@batch_options
 def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, check: bool, diff: bool,
-          log_path: Path | None, encoding: str | None, jobs: int | None, quiet: bool,
-          **choice: Any) -> None:
+          color: bool | None, log_path: Path | None, report_path: Path | None, **choice: Any) -> None:
     """Clean speech files. PATHS are files, folders (every .txt below them) or - for stdin.
 
     \b
@@ -170,26 +190,81 @@ def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, check: bo
     cleaner clean raw/ -o clean/        clean a folder into another
     cleaner clean raw/ --in-place       rewrite files that change
     cleaner clean raw/ --check          exit 1 if anything would change
+    cleaner clean raw/ --diff           show what would change, line by line
     """
-    report = Report(quiet=quiet)
     modes = [name for name, on in (("-o", output), ("--in-place", in_place), ("--check", check),
                                    ("--diff", diff)) if on]
     if len(modes) > 1 and set(modes) != {"--check", "--diff"}:
         _fail(f"choose one of {', '.join(modes)}")
+    view = View("unified" if diff else None, _use_color(color), -1, report_path is not None)
+    _run(paths, choice, output=output, in_place=in_place, to_stdout=not modes, view=view,
+         log_path=log_path, report_path=report_path, would_change_fails=check or diff)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--unified", is_flag=True, help="Line by line, as `clean --diff` prints it.")
+@click.option("--context", type=int, default=40, show_default=True,
+              help="Unchanged characters shown on each side of a change (-1: whole lines).")
+@click.option("--color/--no-color", default=None, help=COLOR_HELP)
+@batch_options
+def diff(paths: tuple[str, ...], unified: bool, context: int, color: bool | None,
+         **choice: Any) -> None:
+    """Show what cleaning would change, inside each line, with the rule behind each change.
+
+    Writes nothing; exits 1 if any file would change. A removed span shows as
+    [-removed-], an added one as {+added+}, each followed by <RULE-ID>; with
+    colour, removed text is red and struck through and added text is green.
+    """
+    view = View("unified" if unified else "inline", _use_color(color), context, False)
+    _run(paths, choice, output=None, in_place=False, to_stdout=False, view=view, log_path=None,
+         report_path=None, would_change_fails=True)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              required=True, help="The HTML file to write.")
+@batch_options
+def report(paths: tuple[str, ...], report_path: Path, **choice: Any) -> None:
+    """Write one self-contained HTML page for reviewing what cleaning PATHS would change.
+
+    Writes nothing else. The page lists every file and every rule, and shows
+    each changed file before and after with each change labelled by its rule.
+    """
+    _run(paths, choice, output=None, in_place=False, to_stdout=False,
+         view=View(None, False, -1, True), log_path=None, report_path=report_path,
+         would_change_fails=False)
+
+
+def _use_color(flag: bool | None) -> bool:
+    if flag is not None:
+        return flag
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _run(paths: tuple[str, ...], choice: dict[str, Any], *, output: Path | None, in_place: bool,
+         to_stdout: bool, view: View, log_path: Path | None, report_path: Path | None,
+         would_change_fails: bool) -> None:
+    encoding, jobs, quiet = choice.pop("encoding"), choice.pop("jobs"), choice.pop("quiet")
+    report = Report(quiet=quiet)
     settings = resolve(**choice)
     work = _collect(paths, settings.include, settings.exclude, report)
-    to_stdout = not modes
     if to_stdout and (len(work) > 1 or any(Path(p).is_dir() for p in paths if p != "-")):
         _fail("several files need -o DIR, --in-place, --check or --diff")
 
-    task = Task(settings, encoding, output, in_place, diff, to_stdout, log_path is not None)
+    task = Task(settings, encoding, output, in_place, view, to_stdout, log_path is not None)
     batch = Batch()
+    pages: list[dict[str, Any]] = []
     for outcome in _outcomes(task, work, jobs or os.cpu_count() or 1, report):
         batch.add(outcome)
         if outcome.error:
             report.error(outcome.label, outcome.error)
+            pages.append(skipped_data(outcome.label, outcome.error))
             continue
         report.done(outcome)
+        if outcome.page is not None:
+            pages.append(outcome.page)
         if outcome.diff:
             sys.stdout.write(outcome.diff)
             sys.stdout.flush()
@@ -201,9 +276,28 @@ def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, check: bo
             write_atomic(log_path, "".join(batch.log).encode("utf-8"))
         except OSError as exc:
             report.error(str(log_path), f"cannot write the log: {exc.strerror}")
+    if report_path is not None:
+        summaries = {r.id: r.summary for r in settings.rules}
+        try:
+            write_atomic(report_path, build_report(pages, summaries).encode("utf-8"))
+        except OSError as exc:
+            report.error(str(report_path), f"cannot write the report: {exc.strerror}")
+        else:
+            if not quiet:
+                click.echo(f"report: {report_path}", err=True)
     if not quiet and len(work) > 1:
         click.echo(batch.summary(), err=True)
-    sys.exit(report.exit_code(batch.changed, would_change_fails=check or diff))
+    sys.exit(report.exit_code(batch.changed, would_change_fails=would_change_fails))
+
+
+@dataclass(frozen=True)
+class View:
+    """What to show of each file besides writing it: a diff, and data for the report."""
+
+    diff: str | None  # "unified", "inline" or None
+    color: bool
+    context: int  # for the inline diff
+    report: bool
 
 
 @dataclass(frozen=True)
@@ -214,7 +308,7 @@ class Task:
     encoding: str | None
     output: Path | None
     in_place: bool
-    diff: bool
+    view: View
     to_stdout: bool
     log: bool  # build the JSON Lines change log (only when --log asks for it)
 
@@ -230,6 +324,7 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
     log: str = ""
     diff: str = ""
+    page: dict[str, Any] | None = None  # this file's part of the HTML report
     truncated: bool = False
     rules: dict[str, int] = field(default_factory=dict)
     text: bytes | None = None  # the clean text, only when it goes to stdout
@@ -334,8 +429,8 @@ def process(task: Task, job: Job) -> Outcome:
                   for w in result.warnings],
         log=result.jsonl(job.label) if task.log else "", truncated=result.info.truncated,
         rules=dict(result.rule_counts()))
-    if task.diff:
-        outcome.diff = _diff_text(job, data, result)
+    if task.view.diff or task.view.report:
+        _show(task, job, data, result, outcome)
     try:
         if task.output is not None:
             _write_if_different(task.output / job.relative, new)
@@ -359,12 +454,20 @@ def _write_if_different(target: Path, data: bytes) -> None:
     write_atomic(target, data)
 
 
-def _diff_text(job: Job, data: bytes, result: CleanResult) -> str:
-    before = decode(data).text.replace("\r\n", "\n").replace("\r", "\n")
-    a = before.splitlines(keepends=True)
-    b = result.text.splitlines(keepends=True)
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-                   for line in difflib.unified_diff(a, b, f"a/{job.relative}", f"b/{job.relative}"))
+def _show(task: Task, job: Job, data: bytes, result: CleanResult, outcome: Outcome) -> None:
+    """The diff and the report data of one file (the input is decoded again, only for them)."""
+    source = decode(data, task.encoding).text
+    view = task.view
+    if view.diff == "unified":
+        before = source.replace("\r\n", "\n").replace("\r", "\n")
+        outcome.diff = render.unified(str(job.relative), before, result.text, view.color)
+        if not view.report:
+            return
+    reviewed = review(job.label, source, result)
+    if view.diff == "inline":
+        outcome.diff = render.inline(reviewed, view.color, view.context)
+    if view.report:
+        outcome.page = file_data(reviewed)
 
 
 def _collect(paths: tuple[str, ...], include: list[str], exclude: list[str],

@@ -36,3 +36,13 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_quick_start_cleans_the_samples() -> None:
     first = next(b.strip() for b in code_blocks("sh") if "samples/input" in b)
     assert first.endswith("cleaner clean --diff samples/input")
+
+
+def test_inline_diff_example_is_what_the_command_prints(tmp_path: Path) -> None:
+    block = next(b for b in code_blocks("text") if b.startswith("$ cleaner diff speech.txt"))
+    (tmp_path / "speech.txt").write_text(
+        "在全镇春耕生产动员会上的讲话\nXX同志们:\n\n笔墨文行整理，咨询QQ2233445566\n今年春耕任务重、时间紧。\n",
+        encoding="utf-8")
+    done = run_cleaner("diff", "speech.txt", "-q", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stdout.decode("utf-8") == block.split("\n", 1)[1]
