@@ -7,9 +7,7 @@ touches files; decoding and writing live in :mod:`cleaner.fileio`.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Callable
-from itertools import accumulate
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -107,7 +105,6 @@ class _Document:
         self._line = 0  # the line a rule is working on, for RuleTimeout
         self._input_nonblank = any(s.strip() for s in parts)
         self._joined: str | None = None  # the lines as one text, for rule gates
-        self._starts: list[int] = []  # where each line's leading break is in it
 
     def _edited(self) -> None:
         """Forget the joined text: call after any line was changed or dropped."""
@@ -117,7 +114,6 @@ class _Document:
         """The current lines as one text, with a line break before and after each."""
         if self._joined is None:
             self._joined = "\n" + "\n".join(ln.text for ln in self.lines) + "\n"
-            self._starts = list(accumulate((len(ln.text) + 1 for ln in self.lines[:-1]), initial=0))
         return self._joined
 
     def _candidates(self, rule: Rule) -> list[Line]:
@@ -134,28 +130,37 @@ class _Document:
         if not self.lines:
             return []
         doc = self._joined_text()
-        starts = self._starts
-        last = len(starts) - 1
-        hits: set[int] = set()
+        hits: list[int] = []  # where a hit starts, at most one per line and literal
         for literal in literals:
             pos = doc.find(literal)
             while pos >= 0:
-                index = bisect_right(starts, pos) - 1
-                hits.add(index)
-                if index >= last:
-                    break
-                pos = doc.find(literal, starts[index + 1])
+                hits.append(pos)
+                pos = doc.find("\n", pos + 1)  # on from the break before the next line
+                pos = doc.find(literal, pos) if pos >= 0 else -1
         if pattern is not None:
             pos = 0
             while (m := pattern.search(doc, pos)) is not None:
-                index = bisect_right(starts, m.start()) - 1
-                hits.add(index)
-                if index >= last:
+                hits.append(m.start())
+                pos = doc.find("\n", m.start() + 1)
+                if pos < 0:
                     break
-                pos = starts[index + 1]
-        if len(hits) == len(self.lines):
-            return self.lines
-        return [self.lines[i] for i in sorted(hits)]
+        if not hits:
+            return []
+        # A hit at position p is on the line after the last break at or before p.
+        hits.sort()
+        found: list[Line] = []
+        last = len(self.lines) - 1
+        breaks = counted_to = 0
+        index = -1
+        for pos in hits:
+            breaks += doc.count("\n", counted_to, pos + 1)
+            counted_to = pos + 1
+            if breaks - 1 != index:
+                index = breaks - 1
+                if index > last:
+                    break
+                found.append(self.lines[index])
+        return found
 
     # ------------------------------------------------------------ dispatch
 

@@ -181,23 +181,31 @@ def _gbk_lead_bytes_suggest_utf8(text: str) -> bool:
     return sum(data.count(b) for b in _UTF8_CJK_LEADS) * 7 >= non_ascii
 
 
-# A Chinese character in UTF-8 (\p{Han}: radicals from U+2E80, the CJK blocks,
-# compatibility ideographs, the supplementary planes) as bytes.
-_UTF8_HAN = re.compile(rb"[\xe2-\xe9\xef][\x80-\xbf]{2}|\xf0[\x90-\xbf][\x80-\xbf]{2}")
+# In the UTF-8 reading of a document's GBK bytes: a stretch of non-ASCII
+# characters between ASCII characters (or the ends) with no decoding error.
+_CLEAN_STRETCH = re.compile("(?:^|[\x00-\x7f])([^\x00-\x7f\ufffd]++)(?![^\x00-\x7f])")
+_FROM_CJK = re.compile("[\u2e80-\ufffc\ufffe-\U0010ffff]")  # every Chinese character is here
 
 
 def may_be_utf8_read_as_gbk(document: str) -> bool:
-    """The whole-document check: could any line hold UTF-8 that was read as GBK?
+    """The whole-document check: could any run of any line be UTF-8 that was read as GBK?
 
-    A repair brings in at least one Chinese character, decoded from UTF-8
-    bytes that the GBK encoding of the mojibake contains; GBK is stateless, so
-    they are also in the GBK encoding of the whole document. Correct text
-    seldom has such a byte sequence, and then no line needs to be tried.
+    A repair needs a run of non-ASCII characters (between ASCII characters,
+    U+FFFD or the ends of a line) whose GBK bytes decode as UTF-8 with no
+    error and bring in a Chinese character. ASCII bytes end any unfinished
+    UTF-8 sequence, so decoding the GBK bytes of the whole document at once
+    decodes each run on its own; only if one of them comes out clean and
+    Chinese is any line of the document tried. Correct text almost never does.
 
-    >>> may_be_utf8_read_as_gbk("同志们，大家好！"), may_be_utf8_read_as_gbk("鍚屽織")
+    >>> may_be_utf8_read_as_gbk("同志们，大家好！"), may_be_utf8_read_as_gbk("鍚屽織 2023")
     (False, True)
+    >>> may_be_utf8_read_as_gbk("\ufffd鍚屽織\ufffd")
+    True
     """
-    return _UTF8_HAN.search(document.encode("gb18030", errors="ignore")) is not None
+    # U+FFFD separates runs too: it becomes an ASCII "?" so that it stays a separator.
+    gbk = document.replace("\ufffd", "?").encode("gb18030", errors="replace")
+    as_utf8 = gbk.decode("utf-8", errors="replace")
+    return any(_FROM_CJK.search(run) for run in _CLEAN_STRETCH.findall(as_utf8))
 
 
 def repair_gbk_read_as_latin1(text: str, relaxed: bool = False) -> list[Edit]:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from cleaner import clean_text, default_rules
+from cleaner.mojibake import may_be_utf8_read_as_gbk, repair_utf8_read_as_gbk
 from support import SAMPLES, SHARED
 
 REPAIR = [r for r in default_rules() if r.stage == "repair"]
@@ -51,6 +52,23 @@ def test_utf8_read_as_gbk_is_repaired_exactly() -> None:
         result = clean_text(bad, REPAIR)
         assert result.text == good + "\n", bad[:40]
         assert result.info.mojibake_repaired
+
+
+def test_the_document_check_lets_through_every_line_a_repair_would_change() -> None:
+    # Lines that are mojibake, lines that are not, and lines with some of both
+    # around U+FFFD and ASCII: wherever the line repair changes something
+    # (even relaxed), the whole-document check must not have said no.
+    good = correct_lines()
+    bad = [b for _, b in exact_mojibake("gb18030", "utf-8")]
+    mixed = [f"{g[:6]}\ufffd{b[:9]} 12{g[-4:]}" for g, b in zip(good, bad, strict=False)]
+    repaired = 0
+    for line in good + bad + mixed:
+        if repair_utf8_read_as_gbk(line, True):
+            repaired += 1
+            assert may_be_utf8_read_as_gbk(line), line[:40]
+    assert repaired >= len(bad)
+    assert not any(may_be_utf8_read_as_gbk(text.read_text(encoding="utf-8"))
+                   for text in correct_texts())
 
 
 def test_gbk_read_as_latin1_is_repaired_exactly() -> None:
