@@ -124,26 +124,27 @@ class _Document:
         candidate, and each scan goes on from the next line. Without a gate,
         every line is one.
         """
-        literals, pattern = rule.gate(self.options.placeholder)
-        if not literals and pattern is None:
+        scanners = rule.gate(self.options.placeholder)
+        if not scanners:
             return self.lines
         if not self.lines:
             return []
         doc = self._joined_text()
-        hits: list[int] = []  # where a hit starts, at most one per line and literal
-        for literal in literals:
-            pos = doc.find(literal)
-            while pos >= 0:
-                hits.append(pos)
-                pos = doc.find("\n", pos + 1)  # on from the break before the next line
-                pos = doc.find(literal, pos) if pos >= 0 else -1
-        if pattern is not None:
-            pos = 0
-            while (m := pattern.search(doc, pos)) is not None:
-                hits.append(m.start())
-                pos = doc.find("\n", m.start() + 1)
-                if pos < 0:
-                    break
+        hits: list[int] = []  # where a hit starts, at most one per line and scanner
+        for scan in scanners:
+            if isinstance(scan, str):
+                pos = doc.find(scan)
+                while pos >= 0:
+                    hits.append(pos)
+                    pos = doc.find("\n", pos + 1)  # on from the break before the next line
+                    pos = doc.find(scan, pos) if pos >= 0 else -1
+            else:
+                pos = 0
+                while (m := scan.search(doc, pos)) is not None:
+                    hits.append(m.start())
+                    pos = doc.find("\n", m.start() + 1)
+                    if pos < 0:
+                        break
         if not hits:
             return []
         # A hit at position p is on the line after the last break at or before p.
@@ -315,7 +316,7 @@ class _Document:
         return edits
 
     def _drop_block(self, rule: Rule) -> None:
-        if rule.gate(self.options.placeholder) != ([], None) and not self._candidates(rule):
+        if rule.gate(self.options.placeholder) and not self._candidates(rule):
             return  # no line of the document could be a member
         seq = self._nonblank()
         if rule.anchor == "foot":

@@ -15,7 +15,7 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import regex
 
@@ -45,11 +45,23 @@ RULE_KEYS = {
 REQUIRED = ("id", "summary", "rationale", "action", "changes", "keeps")
 ID_RE = regex.compile(r"^[A-Za-z][A-Za-z0-9_-]{1,31}$")
 _LEADING_FLAGS = regex.compile(r"\(\?([a-zA-Z]+)\)")
+_MAX_FIND_LITERALS = 12  # more requires literals than this are scanned for as one pattern
 # What a prefilter may not use (outside character classes): it runs over the
 # whole document, where anchors, lookaround and commitments see other lines.
 _CHAR_CLASS = regex.compile(r"\[\^?\]?(?:\\.|\[:[a-z]+:\]|[^\]\\])*\]")
 _CONTEXT_SYNTAX = regex.compile(
     r"(?<!\\)(?:\\\\)*(?:[\^$]|\\[AZzbBGKm<>]|\(\?(?:[=!>]|<[=!])|[*+?}]\+)")
+
+
+Scanner: TypeAlias = "str | re.Pattern[str] | regex.Pattern[str]"
+"""A literal to find, or a pattern to search for, in the whole document (see Rule.gate)."""
+
+
+def _compile_scan(source: str) -> re.Pattern[str] | regex.Pattern[str]:
+    try:  # the standard engine is mostly faster at this kind of scan
+        return re.compile(source)
+    except re.error:
+        return regex.compile(source)
 
 
 class RuleError(Exception):
@@ -113,8 +125,7 @@ class Rule:
                                                                 repr=False)
     _any: dict[str, regex.Pattern[str] | None] = field(default_factory=dict, init=False, repr=False)
     _requires_re: re.Pattern[str] | None = field(default=None, init=False, repr=False)
-    _gate: dict[str, tuple[list[str], re.Pattern[str] | regex.Pattern[str] | None]] = field(
-        default_factory=dict, init=False, repr=False)
+    _gate: dict[str, list[Scanner]] = field(default_factory=dict, init=False, repr=False)
     _has_placeholder: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -157,25 +168,25 @@ class Rule:
         """
         return self._requires_re is None or self._requires_re.search(text) is not None
 
-    def gate(self, placeholder: str) -> tuple[list[str], re.Pattern[str] | regex.Pattern[str] | None]:
-        """What finds, in the whole document, every line worth trying: literals and a pattern.
+    def gate(self, placeholder: str) -> list[Scanner]:
+        """What finds, in the whole document, every line worth trying (empty: every line is).
 
-        The literals are ``requires``; the pattern is the ``prefilter``. Both
-        run over the document with a line break before and after every line
-        (so a prefilter may use ``\\n`` where a pattern uses ``^`` or ``$``);
-        a hit that starts on a line, or on the line break just before it,
-        makes the line a candidate. Neither set: every line is a candidate.
+        The ``requires`` literals (a plain substring search each, or one
+        pattern when there are many) and the ``prefilter``. They run over the
+        document with a line break before and after every line (so a
+        prefilter may use ``\\n`` where a pattern uses ``^`` or ``$``); a hit
+        that starts on a line, or on the line break just before it, makes the
+        line a candidate.
         """
         if placeholder not in self._gate:
-            pattern: re.Pattern[str] | regex.Pattern[str] | None = None
+            scanners: list[Scanner] = [r.replace(PLACEHOLDER, placeholder) for r in self.requires]
+            if len(scanners) > _MAX_FIND_LITERALS:
+                # One scan for all of them beats a str.find per literal.
+                scanners = [_compile_scan("|".join(re.escape(str(lit)) for lit in scanners))]
             if self.prefilter is not None:
-                source = self.prefilter.replace(PLACEHOLDER, re.escape(placeholder))
-                try:  # the standard engine is mostly faster at this kind of scan
-                    pattern = re.compile(source)
-                except re.error:
-                    pattern = regex.compile(source)
-            literals = [r.replace(PLACEHOLDER, placeholder) for r in self.requires]
-            self._gate[placeholder] = (literals, pattern)
+                scanners.append(_compile_scan(self.prefilter.replace(PLACEHOLDER,
+                                                                     re.escape(placeholder))))
+            self._gate[placeholder] = scanners
         return self._gate[placeholder]
 
     def any_pattern(self, placeholder: str) -> regex.Pattern[str] | None:
