@@ -25,13 +25,8 @@ from . import __version__
 from .changes import CleanResult
 from .config import Config, ConfigError, find_config, load_config, select_rules
 from .core import ANONYMISE_MODES, Options, RuleTimeout
-from .examples import check_rule
 from .fileio import DecodeError, clean_bytes, decode, write_atomic
 from .guard import BodyIntegrityError
-from . import render
-from .learn import learn_folder
-from .report import build_report, file_data, skipped_data
-from .review import review
 from .rules import Rule, RuleError, load_rules
 
 EXIT_OK, EXIT_WOULD_CHANGE, EXIT_ERROR = 0, 1, 2
@@ -260,7 +255,10 @@ def _run(paths: tuple[str, ...], choice: dict[str, Any], *, output: Path | None,
         batch.add(outcome)
         if outcome.error:
             report.error(outcome.label, outcome.error)
-            pages.append(skipped_data(outcome.label, outcome.error))
+            if report_path is not None:
+                from .report import skipped_data
+
+                pages.append(skipped_data(outcome.label, outcome.error))
             continue
         report.done(outcome)
         if outcome.page is not None:
@@ -277,6 +275,8 @@ def _run(paths: tuple[str, ...], choice: dict[str, Any], *, output: Path | None,
         except OSError as exc:
             report.error(str(log_path), f"cannot write the log: {exc.strerror}")
     if report_path is not None:
+        from .report import build_report  # the review modules load only when asked for
+
         summaries = {r.id: r.summary for r in settings.rules}
         try:
             write_atomic(report_path, build_report(pages, summaries).encode("utf-8"))
@@ -456,6 +456,10 @@ def _write_if_different(target: Path, data: bytes) -> None:
 
 def _show(task: Task, job: Job, data: bytes, result: CleanResult, outcome: Outcome) -> None:
     """The diff and the report data of one file (the input is decoded again, only for them)."""
+    from . import render
+    from .report import file_data
+    from .review import review
+
     source = decode(data, task.encoding).text
     view = task.view
     if view.diff == "unified":
@@ -561,6 +565,8 @@ def rules_test(paths: tuple[Path, ...], **choice: Any) -> None:
     Each failing example is printed with what was expected and what came out;
     the exit code is 1 if any failed.
     """
+    from .examples import check_rule
+
     if paths:
         choice["rule_paths"] = tuple(choice["rule_paths"]) + paths
     settings = resolve(**choice)
@@ -595,6 +601,8 @@ def learn(folder: Path, min_files: int, min_share: float, **choice: Any) -> None
     examples. Lines that read as speech (salutations, headings, sentences)
     are never proposed. Review it, then use it with --rules.
     """
+    from .learn import learn_folder
+
     settings = resolve(**choice)
     files = sorted(f for f in folder.rglob("*")
                    if f.is_file() and _wanted(f.relative_to(folder), settings.include,

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+import re
+
 import regex
 
 from .changes import Change, CleanResult, DocumentInfo
@@ -21,7 +23,7 @@ from .mojibake import DOCUMENT_CHECKS, REPAIRS
 from .transforms import TRANSFORMS
 
 ANONYMISE_MODES = ("replace", "drop", "keep")
-_SPACE = regex.compile(r"\s+")
+_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-import regex
+import re
 
 Edit = tuple[int, int, str]
 """``(start, end, replacement)`` in the current text of a line."""
 
-_NEWLINE = regex.compile(r"\r\n|\r|\n")
+_NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
 def split_lines(text: str) -> list[str]:

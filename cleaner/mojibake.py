@@ -62,20 +62,40 @@ def ftfy_config() -> Any:
         explain=False,
     )
 
-_HAN = regex.compile(r"\p{Han}")
-_NON_ASCII_RUN = regex.compile(r"[^\x00-\x7f\ufffd]+")
-_LATIN1_RUN = regex.compile(r"[\x80-\xff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f\ufffd]+")
+_LATIN1_RUN = re.compile(r"[\x80-\xff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
                             r"\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030"
                             r"\u2039\u203a\u20ac\u2122]{2,}")
-_CHINESE_REPAIR = regex.compile(
+_CHINESE_REPAIR_SOURCE = (
     r"[\p{Han}\u3000-\u303f\uff00-\uffef\u2000-\u206f\u00b7\x20-\x7e\t]"
 )
 # What else a Chinese document's own characters include (GBK has them): Latin-1
 # symbols and pinyin letters, Greek, Cyrillic, arrows, maths, boxes, ①②③.
-_GBK_REPERTOIRE = regex.compile(
+_GBK_REPERTOIRE_SOURCE = (
     r"[\p{Han}\u3000-\u33ff\uff00-\uffef\u2000-\u27ff\u00a0-\u00ff\u0391-\u03c9"
     r"\u0401-\u0451\x20-\x7e\t]"
 )
+
+
+
+
+# Patterns with Unicode properties need the regex module, whose compiling is
+# slow: they are compiled on first use, so a run without mojibake never pays.
+@lru_cache(maxsize=None)
+def _compiled(source: str) -> regex.Pattern[str]:
+    return regex.compile(source)
+
+
+def _han() -> regex.Pattern[str]:
+    return _compiled(r"\p{Han}")
+
+
+def _chinese_repair() -> regex.Pattern[str]:
+    return _compiled(_CHINESE_REPAIR_SOURCE)
+
+
+def _gbk_repertoire() -> regex.Pattern[str]:
+    return _compiled(_GBK_REPERTOIRE_SOURCE)
 
 
 def is_common_han(ch: str) -> bool:
@@ -99,7 +119,7 @@ def is_common_han(ch: str) -> bool:
 
 def common_share(text: str, traditional: bool = True) -> float:
     """The share of common characters among the Chinese characters of ``text``."""
-    han = _HAN.findall(text)
+    han = _han().findall(text)
     if not han:
         return 0.0
     test = is_common_han if traditional else _is_common_simplified
@@ -117,9 +137,9 @@ def _is_common_simplified(ch: str) -> bool:
 def _plausible(before: str, after: str, min_han: int = 2) -> bool:
     """The repaired text reads as Chinese and the text it replaces does not."""
     introduced = set(after) - set(before)
-    if not introduced or not all(_GBK_REPERTOIRE.match(c) for c in introduced):
+    if not introduced or not all(_gbk_repertoire().match(c) for c in introduced):
         return False
-    if len(_HAN.findall(after)) < min_han:
+    if len(_han().findall(after)) < min_han:
         return False
     # The text being replaced is judged on simplified frequency only: mojibake
     # made through GBK is full of traditional forms (織, 細) that Big5 counts
@@ -141,11 +161,11 @@ def repair_ftfy(text: str, relaxed: bool = False) -> list[Edit]:
     # ftfy also "repairs" some correct text into other scripts (`×“` read back
     # as UTF-8 is Hebrew `ד`): accept only repairs that bring in Chinese.
     introduced = set(fixed) - set(text)
-    if not introduced or not all(_CHINESE_REPAIR.match(c) for c in introduced):
+    if not introduced or not all(_chinese_repair().match(c) for c in introduced):
         return []
     # ...and only when the Chinese it brings in is common: a partial "repair"
     # of other mojibake (GBK read as Latin-1) yields rare characters (飬).
-    if common_share("".join(c for c in introduced if _HAN.match(c))) < 0.8:
+    if common_share("".join(c for c in introduced if _han().match(c))) < 0.8:
         return []
     return [(0, len(text), fixed)]
 
@@ -220,7 +240,7 @@ def repair_gbk_read_as_latin1(text: str, relaxed: bool = False) -> list[Edit]:
     >>> repair_gbk_read_as_latin1(s.encode("gbk").decode("latin-1")) == [(0, 16, s)]
     True
     """
-    if _HAN.search(text):
+    if _han().search(text):
         return []
     # GBK's second byte may be ASCII (縣 is BF 68, "¿h"), so try the whole line
     # first; runs between ASCII characters are the fallback for mixed lines.
@@ -248,7 +268,7 @@ def _gbk_from_latin1(run: str) -> str | None:
     return None
 
 
-def _repair_runs(text: str, runs: regex.Pattern[str], decode: Callable[[str], str | None],
+def _repair_runs(text: str, runs: re.Pattern[str], decode: Callable[[str], str | None],
                  min_evidence: int = 1, min_han: int = 2) -> list[Edit]:
     """Repair the runs that decode exactly, judged together as the line's evidence.
 
@@ -265,7 +285,7 @@ def _repair_runs(text: str, runs: regex.Pattern[str], decode: Callable[[str], st
     after = "".join(f for _, _, f in candidates)
     if len(before) < min_evidence or not _plausible(before, after, min_han):
         return []
-    return [(a, b, f) for a, b, f in candidates if all(_GBK_REPERTOIRE.match(c) for c in f)]
+    return [(a, b, f) for a, b, f in candidates if all(_gbk_repertoire().match(c) for c in f)]
 
 
 REPAIRS: dict[str, Callable[[str, bool], list[Edit]]] = {

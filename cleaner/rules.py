@@ -43,13 +43,13 @@ RULE_KEYS = {
     "min_members", "gap_max", "gap_max_length", "gap_stop", "changes", "keeps",
 }
 REQUIRED = ("id", "summary", "rationale", "action", "changes", "keeps")
-ID_RE = regex.compile(r"^[A-Za-z][A-Za-z0-9_-]{1,31}$")
-_LEADING_FLAGS = regex.compile(r"\(\?([a-zA-Z]+)\)")
+ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{1,31}$")
+_LEADING_FLAGS = re.compile(r"\(\?([a-zA-Z]+)\)")
 _MAX_FIND_LITERALS = 12  # more requires literals than this are scanned for as one pattern
 # What a prefilter may not use (outside character classes): it runs over the
 # whole document, where anchors, lookaround and commitments see other lines.
-_CHAR_CLASS = regex.compile(r"\[\^?\]?(?:\\.|\[:[a-z]+:\]|[^\]\\])*\]")
-_CONTEXT_SYNTAX = regex.compile(
+_CHAR_CLASS = re.compile(r"\[\^?\]?(?:\\.|\[:[a-z]+:\]|[^\]\\])*\]")
+_CONTEXT_SYNTAX = re.compile(
     r"(?<!\\)(?:\\\\)*(?:[\^$]|\\[AZzbBGKm<>]|\(\?(?:[=!>]|<[=!])|[*+?}]\+)")
 
 
@@ -116,9 +116,6 @@ class Rule:
     changes: list[Example] = field(default_factory=list)
     keeps: list[str] = field(default_factory=list)
     builtin: bool = False  # a default rule (tested on pathological input: no time limit needed)
-    compiled: list[regex.Pattern[str]] = field(default_factory=list, repr=False)
-    compiled_exclude: list[regex.Pattern[str]] = field(default_factory=list, repr=False)
-    compiled_gap_stop: list[regex.Pattern[str]] = field(default_factory=list, repr=False)
     # Caches derived from the fields above; not init fields, so that
     # ``dataclasses.replace`` builds them afresh for the new rule.
     _by_placeholder: dict[str, list[regex.Pattern[str]]] = field(default_factory=dict, init=False,
@@ -127,9 +124,32 @@ class Rule:
     _requires_re: re.Pattern[str] | None = field(default=None, init=False, repr=False)
     _gate: dict[str, list[Scanner]] = field(default_factory=dict, init=False, repr=False)
     _has_placeholder: bool = field(default=False, init=False, repr=False)
+    _compiled: dict[str, list[regex.Pattern[str]]] = field(default_factory=dict, init=False,
+                                                          repr=False)
 
     def __post_init__(self) -> None:
         self.prepare()
+
+    @property
+    def compiled(self) -> list[regex.Pattern[str]]:
+        """The patterns, compiled on first use (a run that never needs a rule never pays)."""
+        return self._compiled_list("patterns")
+
+    @property
+    def compiled_exclude(self) -> list[regex.Pattern[str]]:
+        return self._compiled_list("exclude")
+
+    @property
+    def compiled_gap_stop(self) -> list[regex.Pattern[str]]:
+        return self._compiled_list("gap_stop")
+
+    def _compiled_list(self, key: str) -> list[regex.Pattern[str]]:
+        found = self._compiled.get(key)
+        if found is None:
+            sources: list[str] = getattr(self, key)
+            found = self._compiled[key] = [
+                regex.compile(p.replace(PLACEHOLDER, regex.escape("××"))) for p in sources]
+        return found
 
     def prepare(self) -> None:
         """Precompute what the hot loops need from the patterns and literals."""
@@ -196,10 +216,14 @@ class Rule:
         do not combine (the caller then tries them one by one).
         """
         if placeholder not in self._any:
+            if len(self.patterns) == 1:  # nothing to combine: the pattern itself
+                self._any[placeholder] = self.patterns_for(placeholder)[0]
+                return self._any[placeholder]
             parts = []
-            for p in self.patterns_for(placeholder):
-                m = _LEADING_FLAGS.match(p.pattern)
-                parts.append(f"(?{m.group(1)}:{p.pattern[m.end():]})" if m else p.pattern)
+            for source in self.patterns:
+                source = source.replace(PLACEHOLDER, regex.escape(placeholder))
+                m = _LEADING_FLAGS.match(source)
+                parts.append(f"(?{m.group(1)}:{source[m.end():]})" if m else source)
             try:
                 self._any[placeholder] = regex.compile("|".join(f"(?:{p})" for p in parts))
             except regex.error:
@@ -243,7 +267,7 @@ def load_rules(paths: list[str | Path] | None = None, *, defaults: bool = True) 
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for f in files:
-        for rule in load_rule_file(f):
+        for rule in load_rule_file(f, trusted=f in builtin):
             rule.builtin = f in builtin
             if rule.id in seen:
                 raise RuleError(f, f"duplicate rule id, already defined in {seen[rule.id]}",
@@ -256,7 +280,13 @@ def load_rules(paths: list[str | Path] | None = None, *, defaults: bool = True) 
     return sorted(rules, key=lambda r: (order[r.stage], r.action != "drop_block"))
 
 
-def load_rule_file(path: str | Path) -> list[Rule]:
+def load_rule_file(path: str | Path, *, trusted: bool = False) -> list[Rule]:
+    """Load and validate one rule file.
+
+    ``trusted`` is for the default rules: their regular expressions are not
+    compiled here but on first use (the test suite compiles and runs them all),
+    which keeps the start of a run short.
+    """
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -276,7 +306,7 @@ def load_rule_file(path: str | Path) -> list[Rule]:
     tables = data.get("rule", [])
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         raise RuleError(path, "'rule' must be an array of tables ([[rule]])", field_name="rule")
-    return [_build_rule(path, family, stage, t, i) for i, t in enumerate(tables)]
+    return [_build_rule(path, family, stage, t, i, trusted) for i, t in enumerate(tables)]
 
 
 def _check_keys(path: Path, table: dict[str, Any], allowed: set[str], rule_id: str | None,
@@ -288,7 +318,8 @@ def _check_keys(path: Path, table: dict[str, Any], allowed: set[str], rule_id: s
             raise RuleError(path, f"unknown {what} key{hint}", rule_id, key)
 
 
-def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: int) -> Rule:
+def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: int,
+                trusted: bool = False) -> Rule:
     rid = t.get("id")
     if not isinstance(rid, str) or not ID_RE.match(rid):
         raise RuleError(path, f"rule #{index + 1} needs an 'id' of letters and digits "
@@ -329,10 +360,10 @@ def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: i
     if not rule.rationale.strip():
         raise RuleError(path, "must not be empty", rid, "rationale")
     _check_action_fields(path, rule)
-    rule.compiled = _compile(path, rid, "patterns", rule.patterns)
-    rule.compiled_exclude = _compile(path, rid, "exclude", rule.exclude)
-    rule.compiled_gap_stop = _compile(path, rid, "gap_stop", rule.gap_stop)
-    _check_gate(path, rule)
+    if not trusted:  # the default rules are compiled when first used (the tests compile them all)
+        for key in ("patterns", "exclude", "gap_stop"):
+            rule._compiled[key] = _compile(path, rid, key, getattr(rule, key))
+    _check_gate(path, rule, trusted)
     rule.changes = _examples(path, rid, t.get("changes"))
     rule.keeps = _str_list(path, rid, t, "keeps")
     if not rule.changes:
@@ -371,7 +402,7 @@ def _check_action_fields(path: Path, rule: Rule) -> None:
         raise RuleError(path, "must not be negative", rule.id, "gap_max")
 
 
-def _check_gate(path: Path, rule: Rule) -> None:
+def _check_gate(path: Path, rule: Rule, trusted: bool = False) -> None:
     """``requires`` literals are plain one-line strings; a ``prefilter`` has no context syntax."""
     for i, lit in enumerate(rule.requires):
         if not lit or "\n" in lit or "\r" in lit:
@@ -379,7 +410,8 @@ def _check_gate(path: Path, rule: Rule) -> None:
                             f"requires[{i}]")
     if rule.prefilter is None:
         return
-    _compile(path, rule.id, "prefilter", [rule.prefilter])
+    if not trusted:
+        _compile(path, rule.id, "prefilter", [rule.prefilter])
     bare = _CHAR_CLASS.sub("C", rule.prefilter)
     bad = _CONTEXT_SYNTAX.search(bare)
     if bad:

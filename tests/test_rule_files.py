@@ -72,3 +72,12 @@ def test_default_rule_ids_are_unique_and_well_formed() -> None:
     ids = [r.id for r in rules]
     assert len(ids) == len(set(ids))
     assert all(r.id[:2].isalpha() and r.id[2:].isdigit() for r in rules)
+
+
+def test_every_default_pattern_compiles() -> None:
+    # Default rules are compiled on first use, not on load: compile them all here.
+    for rule in load_rules():
+        assert len(rule.compiled) == len(rule.patterns), rule.id
+        assert len(rule.compiled_exclude) == len(rule.exclude), rule.id
+        assert len(rule.compiled_gap_stop) == len(rule.gap_stop), rule.id
+        assert rule.prefilter is None or rule.gate("××"), rule.id
