@@ -152,3 +152,36 @@ def test_phone_width_has_no_sideways_scroll_and_stacks_before_and_after(
     assert before.location["x"] == after.location["x"]  # stacked, not side by side
     assert after.location["y"] > before.location["y"]
     assert browser.save_screenshot(str(tmp_path / "phone.png"))
+
+
+def test_a_report_of_a_thousand_files_stays_paged_and_lazy(browser: WebDriver, tmp_path: Path) -> None:
+    corpus = tmp_path / "many"
+    corpus.mkdir()
+    for i in range(1000):
+        body = f"第{i}次会议\n同志们：\n今年的任务很重。\n"
+        if i % 2:
+            body = body.replace("同志们：", "XX同志们:") + "笔墨文行整理，咨询QQ2233445566\n"
+        (corpus / f"{i:04d}.txt").write_text(body, encoding="utf-8")
+    page = tmp_path / "many.html"
+    done = run_cleaner("clean", str(corpus), "-o", str(tmp_path / "out"), "--report", str(page), "-q")
+    assert done.returncode == 0, done.stderr.decode()
+    assert len(list((tmp_path / "out").glob("*.txt"))) == 1000  # --report comes on top of -o
+
+    open_report(browser, page)
+    assert browser.find_element(By.ID, "count").text == "500 of 1000 file(s) shown"
+    assert len(browser.find_elements(By.CSS_SELECTOR, "details.file")) == 200
+    assert not browser.find_elements(By.CSS_SELECTOR, "div.diff")  # nothing drawn until opened
+    more = browser.find_element(By.ID, "more")
+    assert more.is_displayed() and more.text == "show more (300 left)"
+    more.click()
+    assert len(browser.find_elements(By.CSS_SELECTOR, "details.file")) == 400
+    search = browser.find_element(By.ID, "name-filter")
+    search.send_keys("0999")
+    [row] = browser.find_elements(By.CSS_SELECTOR, "details.file")
+    body = expand(browser, row)
+    assert tag_after(body.find_element(By.CSS_SELECTOR, "del.rm")) in {"AN001", "PU002", "CT001"}
+    Select(browser.find_element(By.ID, "status-filter")).select_by_value("unchanged")
+    search.clear()
+    search.send_keys("0998")
+    [row] = browser.find_elements(By.CSS_SELECTOR, "details.file")
+    assert "0 changes" in row.text
