@@ -205,7 +205,7 @@ def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, check: bo
 @batch_options
 def diff(paths: tuple[str, ...], unified: bool, context: int, color: bool | None,
          **choice: Any) -> None:
-    """Show what cleaning would change, inside each line, with the rule behind each change.
+    """Show changes marked inside each line, with rule ids.
 
     Writes nothing; exits 1 if any file would change. A removed span shows as
     [-removed-], an added one as {+added+}, each followed by <RULE-ID>; with
@@ -222,9 +222,9 @@ def diff(paths: tuple[str, ...], unified: bool, context: int, color: bool | None
               required=True, help="The HTML file to write.")
 @batch_options
 def report(paths: tuple[str, ...], report_path: Path, **choice: Any) -> None:
-    """Write one self-contained HTML page for reviewing what cleaning PATHS would change.
+    """Write one self-contained HTML page to review a batch.
 
-    Writes nothing else. The page lists every file and every rule, and shows
+    Cleans PATHS without writing them, and writes nothing but the page. The page lists every file and every rule, and shows
     each changed file before and after with each change labelled by its rule.
     """
     _run(paths, choice, output=None, in_place=False, to_stdout=False,
