@@ -542,8 +542,9 @@ def rules_show(rule_id: str, **choice: Any) -> None:
     click.echo(f"{r.id} ({r.name or r.family}) — {r.summary}\n")
     click.echo(f"family: {r.family}   stage: {r.stage}   action: {r.action}   file: {r.source}\n")
     click.echo(r.rationale.strip() + "\n")
+    prefilter = [r.prefilter] if r.prefilter else []
     for label, items in (("patterns", r.patterns), ("exclude", r.exclude),
-                         ("requires", r.requires)):
+                         ("requires", r.requires), ("prefilter", prefilter)):
         if items:
             click.echo(f"{label}:")
             for item in items:

@@ -101,6 +101,8 @@ def test_rules_list_show_and_test(tmp_path: Path) -> None:
     assert {"id", "family", "action", "summary"} <= set(records[0])
     shown = run_cleaner("rules", "show", "MY001", "--rules", str(rules)).stdout.decode("utf-8")
     assert "Drop the Bigeng shop slogan." in shown and "An ad the default rules" in shown
+    gated = run_cleaner("rules", "show", "FM002").stdout.decode("utf-8")
+    assert "prefilter:\n  \\n[^\\S\\n]*\\n\n" in gated
     ok = run_cleaner("rules", "test", str(rules))
     assert ok.returncode == 0 and "2 passed, 0 failed" in ok.stdout.decode("utf-8")
 
