@@ -224,8 +224,9 @@ def diff(paths: tuple[str, ...], unified: bool, context: int, color: bool | None
 def report(paths: tuple[str, ...], report_path: Path, **choice: Any) -> None:
     """Write one self-contained HTML page to review a batch.
 
-    Cleans PATHS without writing them, and writes nothing but the page. The page lists every file and every rule, and shows
-    each changed file before and after with each change labelled by its rule.
+    Cleans PATHS without writing them, and writes nothing but the page. The
+    page lists every file and every rule, and shows each changed file before
+    and after with each change labelled by its rule.
     """
     _run(paths, choice, output=None, in_place=False, to_stdout=False,
          view=View(None, False, -1, True), log_path=None, report_path=report_path,
