@@ -2,6 +2,7 @@
 """Throughput of `cleaner clean` on a generated corpus, next to `cp -r` as the I/O floor.
 
     python3 benchmarks/throughput.py [--size-mb 100] [--files 10000] [--keep DIR]
+    python3 benchmarks/throughput.py --in-process DIR [DIR ...]
 
 Builds a corpus from the samples (their noisy inputs and clean outputs,
 shuffled, repeated and varied with noise lines of every family so that the
@@ -9,6 +10,10 @@ rules really fire), then times, end to end (read, decode, clean, write):
 one job, all cores, `cp -r` of the same tree, and one small file including
 process start. Prints MB/s and files/s. Uses the `cleaner` next to this
 Python (run it with the project's virtual environment).
+
+With --in-process, it instead cleans the files of each DIR over and over in
+this process for a few seconds (CPU time, no file writes) and prints MB/s:
+the cleaning itself, on real documents such as ../shared/seeds/raw.
 """
 
 from __future__ import annotations
@@ -74,12 +79,38 @@ def timed(cmd: list[str]) -> float:
     return time.perf_counter() - start
 
 
+def in_process(folders: list[Path], seconds: float = 3.0) -> None:
+    sys.path.insert(0, str(ROOT))
+    from cleaner import clean_bytes
+
+    for folder in folders:
+        data = [p.read_bytes() for p in sorted(folder.glob("*.txt"))]
+        if not data:
+            print(f"{folder}: no .txt files")
+            continue
+        clean_bytes(data[0])  # rules load and compile outside the timing
+        rounds, start = 0, time.process_time()
+        while time.process_time() - start < seconds:
+            for d in data:
+                clean_bytes(d)
+            rounds += 1
+        used = time.process_time() - start
+        mb = sum(map(len, data)) * rounds / 1e6
+        lines = sum(d.count(b"\n") for d in data) / (sum(map(len, data)) / 1000)
+        print(f"{str(folder):40} {mb / used:6.2f} MB/s  ({len(data)} files, {lines:.1f} lines per kB)")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size-mb", type=int, default=100)
     ap.add_argument("--files", type=int, default=10_000)
     ap.add_argument("--keep", type=Path, help="build the corpus here and keep it")
+    ap.add_argument("--in-process", nargs="+", type=Path, metavar="DIR",
+                    help="time the cleaning alone on the files of these folders")
     args = ap.parse_args()
+    if args.in_process:
+        in_process(args.in_process)
+        return 0
     cleaner = Path(sys.executable).with_name("cleaner")
     if not cleaner.exists():
         sys.exit(f"no cleaner next to {sys.executable}; run with the project's virtual environment")
