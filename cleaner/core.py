@@ -57,8 +57,9 @@ class RuleTimeout(Exception):
 
     def __init__(self, rule: str, line: int, seconds: float) -> None:
         self.rule = rule
-        self.line = line
-        super().__init__(f"rule {rule} took longer than {seconds:g} s on line {line} "
+        self.line = line  # 0: while its prefilter scanned the whole document
+        where = f"on line {line}" if line else "scanning the document (its prefilter)"
+        super().__init__(f"rule {rule} took longer than {seconds:g} s {where} "
                          "(a catastrophic regular expression?)")
 
 
@@ -142,7 +143,7 @@ class _Document:
                     pos = doc.find(scan, pos) if pos >= 0 else -1
             else:
                 pos = 0
-                while (m := scan.search(doc, pos)) is not None:
+                while (m := self._search(rule, scan, doc, pos)) is not None:
                     hits.append(m.start())
                     pos = doc.find("\n", m.start() + 1)
                     if pos < 0:
@@ -164,6 +165,14 @@ class _Document:
                     break
                 found.append(self.lines[index])
         return found
+
+    def _search(self, rule: Rule, scan: re.Pattern[str] | regex.Pattern[str], text: str,
+                pos: int) -> re.Match[str] | regex.Match[str] | None:
+        """A gate's search; a user rule's prefilter (a regex pattern) runs under the time limit."""
+        t = self._timeout(rule)
+        if t is not None and isinstance(scan, regex.Pattern):
+            return scan.search(text, pos, timeout=t)
+        return scan.search(text, pos)
 
     # ------------------------------------------------------------ dispatch
 

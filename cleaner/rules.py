@@ -204,8 +204,9 @@ class Rule:
                 # One scan for all of them beats a str.find per literal.
                 scanners = [_compile_scan("|".join(re.escape(str(lit)) for lit in scanners))]
             if self.prefilter is not None:
-                scanners.append(_compile_scan(self.prefilter.replace(PLACEHOLDER,
-                                                                     re.escape(placeholder))))
+                source = self.prefilter.replace(PLACEHOLDER, re.escape(placeholder))
+                # A user's prefilter runs under the time limit, which needs the regex engine.
+                scanners.append(_compile_scan(source) if self.builtin else regex.compile(source))
             self._gate[placeholder] = scanners
         return self._gate[placeholder]
 

@@ -143,6 +143,15 @@ def test_a_catastrophic_user_regex_times_out_with_its_id(tmp_path: Path) -> None
     assert src.read_text(encoding="utf-8") == "同志们\n" + "a" * 40 + "\n"
 
 
+def test_a_catastrophic_user_prefilter_times_out_too(tmp_path: Path) -> None:
+    text = CATASTROPHIC.replace("patterns = ['(a|aa)+b']", "patterns = ['aab']\nprefilter = '(a|aa)+b'")
+    rule = load_rule_file(write(tmp_path / "bad.toml", text))
+    with pytest.raises(RuleTimeout) as info:
+        clean_text("同志们\n" + "a" * 40, rule, timeout=0.2)
+    assert info.value.rule == "MY666" and info.value.line == 0
+    assert "prefilter" in str(info.value)
+
+
 def test_learn_proposes_the_shared_footer_and_no_body_line(tmp_path: Path) -> None:
     footer = "——笔耕书屋 每日精选——"
     bodies = [p.read_text(encoding="utf-8").splitlines()
