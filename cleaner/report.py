@@ -263,7 +263,7 @@ _SCRIPT = r"""
   function drawBody(file, body) {
     var focus = ruleFilter.value;
     var grid = el("div", "diff");
-    ["line", "before", "after"].forEach(function (h, i) {
+    ["#", "before", "after"].forEach(function (h, i) {
       grid.appendChild(el("div", "head" + (i === 2 ? " after" : i === 0 ? " no" : ""), h));
     });
     file.lines.forEach(function (ln) {
