@@ -124,6 +124,7 @@ class Rule:
     _requires_re: re.Pattern[str] | None = field(default=None, init=False, repr=False)
     _gate: dict[str, list[Scanner]] = field(default_factory=dict, init=False, repr=False)
     _has_placeholder: bool = field(default=False, init=False, repr=False)
+    _uses_placeholder: bool = field(default=False, init=False, repr=False)
     _compiled: dict[str, list[regex.Pattern[str]]] = field(default_factory=dict, init=False,
                                                           repr=False)
 
@@ -154,17 +155,21 @@ class Rule:
     def prepare(self) -> None:
         """Precompute what the hot loops need from the patterns and literals."""
         self._has_placeholder = any(PLACEHOLDER in p for p in self.patterns)
-        # A literal naming the placeholder depends on the options: such rules
-        # are pre-checked on the whole document only (see gate()).
-        plain = self.requires and not any(PLACEHOLDER in r for r in self.requires)
+        self._uses_placeholder = self._has_placeholder or (
+            self.replacement is not None and PLACEHOLDER in self.replacement)
+        # The literals are a per-line pre-check only when they are the whole
+        # gate: with a prefilter, a line may qualify by the prefilter alone. A
+        # literal naming the placeholder depends on the options. Such rules are
+        # pre-checked on the whole document only (see gate()).
+        plain = (self.requires and self.prefilter is None
+                 and not any(PLACEHOLDER in r for r in self.requires))
         self._requires_re = (re.compile("|".join(re.escape(r) for r in self.requires))
                              if plain else None)
 
     @property
     def uses_placeholder(self) -> bool:
         """True for rules that write (or look for) the anonymisation placeholder."""
-        return ((self.replacement is not None and PLACEHOLDER in self.replacement)
-                or any(PLACEHOLDER in p for p in self.patterns))
+        return self._uses_placeholder
 
     def patterns_for(self, placeholder: str) -> list[regex.Pattern[str]]:
         """The compiled patterns, with ``{placeholder}`` standing for the given placeholder."""

@@ -57,6 +57,7 @@ def test_every_line_a_pattern_matches_is_found_by_the_gate() -> None:
             found = any(scan in line if isinstance(scan, str) else scan.search(f"\n{line}\n")
                         for scan in scanners)
             assert found, f"{rule.id}: gate misses {line[:60]!r}"
+            assert rule.may_match(line), f"{rule.id}: the per-line pre-check misses {line[:60]!r}"
 
 
 def test_every_requires_literal_is_a_plain_nonempty_string() -> None:
