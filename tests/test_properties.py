@@ -6,6 +6,8 @@ same examples every run, so the suite stays deterministic).
 - Noise lines inserted into such text are removed and the speech survives.
 - Cleaning is idempotent, on generated speeches with noise and on arbitrary
   text over a hostile alphabet.
+- The rule gates (requires, prefilter) only skip work: with and without them
+  the result and the change log are the same.
 - Arbitrary bytes never crash the cleaner: they are cleaned or refused with
   a DecodeError, and the default rules never trip the body-integrity guard.
 """
@@ -15,7 +17,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cleaner import DecodeError, clean_bytes, clean_text
+import dataclasses
+
+from cleaner import DecodeError, clean_bytes, clean_text, default_rules
 
 SETTINGS = settings(max_examples=300, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -127,6 +131,25 @@ def test_cleaning_is_idempotent(text: str) -> None:
 def test_cleaning_a_noisy_speech_is_idempotent(paragraphs: list[str], noise: list[str]) -> None:
     once = clean_text("\n".join(noise + paragraphs)).text
     assert clean_text(once).text == once
+
+
+UNGATED = [dataclasses.replace(r, requires=[], prefilter=None) for r in default_rules()]
+# The hostile alphabet plus the pieces that gates look for.
+gated_alphabet = st.lists(st.sampled_from(
+    list("同志们好，。！？：；、“”（）《》…—XxＸ×╳*＊ \t　\n,.;:!?()[]|>-0123456789abc大中小第页")
+    + ["\u200b", "\u00e5\u00a4\u00a7", "ÎÒÃÇ", "鍚屽織", "１２Ａ", "字号", "登录", "QQ", "微信",
+       "小编", "此处隐藏", "下载", "会员", "责任编辑", "当前位置", "首页", "»", "www.", "(lǐng)",
+       "2023-05-04", "全文共", "收藏", "欢迎", "_第", "发表于", "澳门", "××"]),
+    max_size=80).map("".join)
+
+
+@SETTINGS
+@given(st.one_of(gated_alphabet, speech.map("\n".join)),
+       st.lists(st.sampled_from(NOISE), max_size=3))
+def test_gates_change_no_result(text: str, noise: list[str]) -> None:
+    text = "\n".join(noise + [text])
+    fast, slow = clean_text(text), clean_text(text, UNGATED)
+    assert (fast.text, fast.changes) == (slow.text, slow.changes)
 
 
 @SETTINGS
