@@ -11,7 +11,7 @@ logged change covers it, using the change log's input line and columns.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -98,15 +98,79 @@ def review(label: str, source: str, result: CleanResult) -> FileReview:
     return FileReview(label, lines, result)
 
 
+# Above this many character pairs, the middle of a line (between the parts
+# that agree at both ends) is shown as one replaced stretch: a character diff
+# costs time and memory in proportion to it (a hostile 50 MB line).
+MAX_DIFF_CELLS = 4_000_000
+
+
 def _segments(before: str, after: str, changes: list[Change]) -> list[Segment]:
-    matcher = SequenceMatcher(None, before, after, autojunk=False)
-    out = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    head = _common_prefix(before, after)
+    tail = _common_prefix(before[head:][::-1], after[head:][::-1])
+    b_mid, a_mid = before[head:len(before) - tail], after[head:len(after) - tail]
+    if len(b_mid) * len(a_mid) > MAX_DIFF_CELLS:
+        from_log = _from_log(before, after, changes)
+        if from_log is not None:
+            return from_log
+        opcodes: Sequence[tuple[str, int, int, int, int]] = [
+            ("replace", 0, len(b_mid), 0, len(a_mid))]
+    else:
+        opcodes = SequenceMatcher(None, b_mid, a_mid, autojunk=False).get_opcodes()
+    out = [Segment(SAME, before[:head], after[:head])] if head else []
+    for tag, i1, i2, j1, j2 in opcodes:
         kind = _KINDS[tag]
         rules: tuple[str, ...] = ()
         if kind != SAME:
-            rules = _ids(c for c in changes if _covers(c, i1, i2)) or _ids(changes)
-        out.append(Segment(kind, before[i1:i2], after[j1:j2], rules))
+            rules = _ids(c for c in changes if _covers(c, head + i1, head + i2)) or _ids(changes)
+        out.append(Segment(kind, b_mid[i1:i2], a_mid[j1:j2], rules))
+    if tail:
+        out.append(Segment(SAME, before[len(before) - tail:], after[len(after) - tail:]))
+    return _merged(out)
+
+
+def _from_log(before: str, after: str, changes: list[Change]) -> list[Segment] | None:
+    """The segments as the change log tells them, when its spans are disjoint and add up.
+
+    For lines too long for a character diff. ``None`` when the logged changes
+    overlap (a later rule changed what an earlier one wrote) or do not turn
+    ``before`` into ``after``.
+    """
+    out: list[Segment] = []
+    pos = 0
+    for c in sorted(changes, key=lambda c: (c.column, c.end_column)):
+        start, end = c.column - 1, max(c.end_column - 1, c.column - 1)
+        if start < pos or before[start:end] != c.before:
+            return None
+        out.append(Segment(SAME, before[pos:start], before[pos:start]))
+        kind = REMOVED if not c.after else ADDED if not c.before else REPLACED
+        out.append(Segment(kind, c.before, c.after, (c.rule,)))
+        pos = end
+    out.append(Segment(SAME, before[pos:], before[pos:]))
+    if "".join(seg.after for seg in out) != after:
+        return None
+    return _merged(out)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the common prefix, found by comparing slices (C speed), not characters."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _merged(segments: list[Segment]) -> list[Segment]:
+    """Adjacent unchanged stretches as one (the trimmed ends meet the diff's own)."""
+    out: list[Segment] = []
+    for seg in segments:
+        if out and seg.kind == SAME and out[-1].kind == SAME:
+            out[-1] = Segment(SAME, out[-1].before + seg.before, out[-1].after + seg.after)
+        elif seg.before or seg.after:
+            out.append(seg)
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 from cleaner import clean_text
@@ -112,3 +113,18 @@ def test_report_text_cannot_break_out_of_the_page() -> None:
     assert "<script>alert(1)" not in page and "<b>" not in page
     assert page.count("<script") == 2  # the data and the page's own script
     assert "http://" not in page and "https://" not in page and "src=" not in page
+
+
+def test_a_huge_line_is_reviewed_without_a_quadratic_diff(tmp_path: Path) -> None:
+    # 600,000 characters with changes near both ends: too long for a character
+    # diff, so the changes are placed from the change log's columns instead.
+    middle = "我们要坚持以人民为中心的发展思想，" * 35_000
+    line = "XX同志们:" + middle + "笔墨文行整理，咨询QQ2233445566"
+    path = write(tmp_path, "huge.txt", line + "\n")
+    start = time.perf_counter()
+    done = run_cleaner("diff", str(path), "--no-color")
+    assert time.perf_counter() - start < 30
+    out = done.stdout.decode()
+    assert done.returncode == 1 and len(out) < 2_000
+    assert "[-XX-]{+××+}<AN001>同志们[-:-]{+：+}<PU002>我们" in out
+    assert "笔墨文行整理[-，咨询QQ2233445566-]<CT002>" in out
