@@ -17,7 +17,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from .review import FileReview, LineReview
+from .review import SAME, FileReview, LineReview
 
 CONTEXT_LINES = 1
 
@@ -114,7 +114,9 @@ def _lines(lines: list[LineReview]) -> list[dict[str, Any]]:
             out.append({"n": ln.number, "s": "kept", "t": ln.before})
         else:
             out.append({"n": ln.number, "s": ln.status,
-                        "seg": [[s.kind, s.before, s.after, list(s.rules)] for s in ln.segments]})
+                        "seg": [[s.kind, s.before] if s.kind == SAME
+                                else [s.kind, s.before, s.after, list(s.rules)]
+                                for s in ln.segments]})
     if gap:
         out.append({"gap": gap})
     return out
@@ -274,7 +276,8 @@ _SCRIPT = r"""
         before.textContent = ln.t; after.textContent = ln.t;
       } else {
         ln.seg.forEach(function (s) {
-          var kind = s[0], b = s[1], a = s[2], rules = s[3];
+          // An unchanged stretch is sent once: [kind, text].
+          var kind = s[0], b = s[1], a = s.length > 2 ? s[2] : s[1], rules = s[3] || [];
           if (kind === "same") {
             before.appendChild(document.createTextNode(b));
             after.appendChild(document.createTextNode(a));
