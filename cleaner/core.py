@@ -212,8 +212,13 @@ class _Document:
         """The time limit for a rule's patterns: user rules only (it costs a clock read per call)."""
         return None if rule.builtin else self.options.timeout
 
-    def _matches(self, rule: Rule, text: str) -> bool:
-        if not rule.may_match(text):
+    def _matches(self, rule: Rule, text: str, candidate: bool = False) -> bool:
+        """Does a pattern of the rule match ``text`` (and no exclude)?
+
+        ``candidate``: the line came from :meth:`_candidates`, so the literal
+        pre-check (a speed-up only, implied by the patterns) already holds.
+        """
+        if not candidate and not rule.may_match(text):
             return False
         combined = rule.any_pattern(self.options.placeholder)
         t = self._timeout(rule)
@@ -257,7 +262,7 @@ class _Document:
             self._line = ln.number
             if limit is not None and len(ln.text) > 10 * limit:
                 continue  # far too long to be this kind of noise: not even worth a warning
-            if not self._matches(rule, ln.text):
+            if not self._matches(rule, ln.text, candidate=True):
                 continue
             if limit is not None and len(ln.text.strip()) > limit:
                 self._record(rule, ln, 0, ln.text, ln.text, kind="warning",
@@ -291,7 +296,7 @@ class _Document:
         emptied = []
         for ln in self._candidates(rule):
             self._line = ln.number
-            if not ln.text or not self._matches(rule, ln.text):
+            if not ln.text or not self._matches(rule, ln.text, candidate=True):
                 continue
             edits = self._edits(rule, ln, make)
             if not edits:
@@ -370,7 +375,7 @@ class _Document:
         check = DOCUMENT_CHECKS.get(transform)
         if check is not None and not check(self._joined_text()):
             return
-        tried = [ln for ln in self._candidates(rule) if self._matches(rule, ln.text)]
+        tried = [ln for ln in self._candidates(rule) if self._matches(rule, ln.text, candidate=True)]
         relaxed = False
         for attempt in (False, True):
             if attempt and not relaxed:
