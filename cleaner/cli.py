@@ -471,8 +471,13 @@ def _show(task: Task, job: Job, data: bytes, result: CleanResult, outcome: Outco
     reviewed = review(job.label, source, result)
     if view.diff == "inline":
         outcome.diff = render.inline(reviewed, view.color, view.context)
+        if outcome.changed and not outcome.diff:  # say why it would change (the exit code does)
+            outcome.diff = render.paint(f"{job.label}: {FORM_ONLY}", "header", view.color) + "\n"
     if view.report:
-        outcome.page = file_data(reviewed)
+        outcome.page = file_data(reviewed, rewritten=outcome.changed)
+
+
+FORM_ONLY = "no line changes; only the encoding, byte-order mark or line endings are rewritten"
 
 
 def _collect(paths: tuple[str, ...], include: list[str], exclude: list[str],

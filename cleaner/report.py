@@ -49,15 +49,22 @@ def build_report(files: list[dict[str, Any]], rules: dict[str, str],
         style=_STYLE, script=_SCRIPT, data=_json_for_script(data))
 
 
-def file_data(r: FileReview) -> dict[str, Any]:
-    """One reviewed file, as the report's script reads it (small: changed lines only)."""
+def file_data(r: FileReview, rewritten: bool = False) -> dict[str, Any]:
+    """One reviewed file, as the report's script reads it (small: changed lines only).
+
+    ``rewritten``: cleaning changes the file's bytes, even if no line changes
+    (a GBK file becomes UTF-8, CRLF becomes LF): it counts as changed.
+    """
     counts = dict(sorted(r.rule_counts().items()))
+    notes = _notes(r)
+    if rewritten and not r.changed:
+        notes.append("no line changes; only the encoding, byte-order mark or line endings")
     return {
         "label": r.label,
-        "status": "changed" if r.changed else "unchanged",
+        "status": "changed" if r.changed or rewritten else "unchanged",
         "counts": counts,
         "changes": sum(counts.values()),
-        "notes": _notes(r),
+        "notes": notes,
         "lines": _lines(r.lines) if r.changed else [],
     }
 
@@ -327,7 +334,8 @@ _SCRIPT = r"""
     d.addEventListener("toggle", function () {
       if (d.open && !body.firstChild) {
         if (file.lines.length) drawBody(file, body);
-        else body.appendChild(el("p", "gone", file.status === "skipped" ? file.reason : "no change"));
+        else body.appendChild(el("p", "gone", file.status === "skipped" ? file.reason
+                                  : file.notes.join("; ") || "no change"));
       }
     });
     return d;

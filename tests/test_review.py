@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from cleaner import clean_text
+from cleaner.cli import FORM_ONLY
 from cleaner.report import build_report, file_data, skipped_data
 from cleaner.review import review
 from support import run_cleaner
@@ -128,3 +129,15 @@ def test_a_huge_line_is_reviewed_without_a_quadratic_diff(tmp_path: Path) -> Non
     assert done.returncode == 1 and len(out) < 2_000
     assert "[-XX-]{+××+}<AN001>同志们[-:-]{+：+}<PU002>我们" in out
     assert "笔墨文行整理[-，咨询QQ2233445566-]<CT002>" in out
+
+
+def test_a_file_that_changes_only_its_encoding_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "gbk.txt"
+    path.write_bytes("同志们：\r\n大家好！\r\n".encode("gbk"))
+    done = run_cleaner("diff", str(path), "--no-color", "-q")
+    assert done.returncode == 1
+    assert done.stdout.decode() == f"{path}: {FORM_ONLY}\n"
+    page = tmp_path / "r.html"
+    run_cleaner("report", str(path), "-o", str(page), "-q")
+    text = page.read_text(encoding="utf-8")
+    assert '"status":"changed"' in text and "only the encoding" in text
