@@ -116,7 +116,7 @@ class _Document:
     def _joined_text(self) -> str:
         """The current lines as one text, with a line break before and after each."""
         if self._joined is None:
-            self._joined = "\n" + "\n".join(ln.text for ln in self.lines) + "\n"
+            self._joined = "\n" + "\n".join([ln.text for ln in self.lines]) + "\n"
         return self._joined
 
     def _candidates(self, rule: Rule) -> list[Line]:
@@ -188,7 +188,7 @@ class _Document:
 
     def result(self) -> CleanResult:
         sep = "\n\n" if self.options.blank_lines else "\n"
-        body = sep.join(ln.text for ln in self.lines)
+        body = sep.join([ln.text for ln in self.lines])
         text = body + "\n" if self.lines else ""
         if not text and self._input_nonblank:
             self.info.empty_reason = "every line was removed as noise"
