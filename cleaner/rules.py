@@ -57,8 +57,18 @@ Scanner: TypeAlias = "str | re.Pattern[str] | regex.Pattern[str]"
 """A literal to find, or a pattern to search for, in the whole document (see Rule.gate)."""
 
 
+# A scan that starts with one contiguous range, such as [!-~] or [\u00a1-\u00fe]:
+# the regex engine skips ahead to it about ten times faster than re (measured
+# on 8,000 characters of speech: 6 us against 60-150 us). Other scans, literal
+# alternations and classes of several ranges, are faster in re.
+_ONE_RANGE_LEAD = re.compile(
+    r"\[(?:\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}|[^\\\]^])-(?:\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}|[^\\\]])\]")
+
+
 def _compile_scan(source: str) -> re.Pattern[str] | regex.Pattern[str]:
-    try:  # the standard engine is mostly faster at this kind of scan
+    if _ONE_RANGE_LEAD.match(source):
+        return regex.compile(source)
+    try:
         return re.compile(source)
     except re.error:
         return regex.compile(source)
