@@ -28,7 +28,8 @@ def split_lines(text: str) -> list[str]:
     >>> split_lines("一\\r\\n二\\r三\\n")
     ['一', '二', '三']
     """
-    parts: list[str] = _NEWLINE.split(text)
+    # Without a CR, a plain split does the same in a fraction of the time.
+    parts: list[str] = text.split("\n") if "\r" not in text else _NEWLINE.split(text)
     if parts and parts[-1] == "":
         parts.pop()
     return parts
