@@ -332,8 +332,6 @@ class _Document:
         return edits
 
     def _drop_block(self, rule: Rule) -> None:
-        if rule.gate(self.options.placeholder) and not self._candidates(rule):
-            return  # no line of the document could be a member
         seq = self._nonblank()
         if rule.anchor == "foot":
             seq.reverse()
