@@ -19,7 +19,7 @@ from collections import defaultdict
 import regex
 
 from .changes import Change
-from .lines import split_lines
+from .lines import common_prefix, split_lines
 
 REMOVALS = frozenset({"drop_line", "drop_block", "drop_repeated_title", "delete", "fix_mojibake"})
 _NOT_HAN = regex.compile(r"[^\p{Han}]+")
@@ -84,7 +84,8 @@ def _first_missing(expected: str, actual: str) -> int | None:
     """
     i = j = 0
     while i < len(expected):
-        i, j = _skip_common(expected, i, actual, j)
+        same = common_prefix(expected, actual, i, j)
+        i, j = i + same, j + same
         if i >= len(expected):
             break
         j = actual.find(expected[i], j)
@@ -92,18 +93,6 @@ def _first_missing(expected: str, actual: str) -> int | None:
             return i
         i, j = i + 1, j + 1
     return None
-
-
-def _skip_common(a: str, i: int, b: str, j: int) -> tuple[int, int]:
-    """Advance ``i`` and ``j`` over the longest common prefix of ``a[i:]`` and ``b[j:]``."""
-    lo, hi = 0, min(len(a) - i, len(b) - j)
-    while lo < hi:  # the longest n with a[i:i+n] == b[j:j+n]
-        mid = (lo + hi + 1) // 2
-        if a[i:i + mid] == b[j:j + mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return i + lo, j + lo
 
 
 def _locate(lines: list[str], removed: dict[int, list[tuple[int, int]]],

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from .changes import Change, CleanResult
-from .lines import split_lines
+from .lines import common_prefix, split_lines
 
 SAME, REMOVED, ADDED, REPLACED = "same", "removed", "added", "replaced"
 _KINDS = {"equal": SAME, "delete": REMOVED, "insert": ADDED, "replace": REPLACED}
@@ -105,8 +105,8 @@ MAX_DIFF_CELLS = 4_000_000
 
 
 def _segments(before: str, after: str, changes: list[Change]) -> list[Segment]:
-    head = _common_prefix(before, after)
-    tail = _common_prefix(before[head:][::-1], after[head:][::-1])
+    head = common_prefix(before, after)
+    tail = common_prefix(before[head:][::-1], after[head:][::-1])
     b_mid, a_mid = before[head:len(before) - tail], after[head:len(after) - tail]
     if len(b_mid) * len(a_mid) > MAX_DIFF_CELLS:
         from_log = _from_log(before, after, changes)
@@ -149,18 +149,6 @@ def _from_log(before: str, after: str, changes: list[Change]) -> list[Segment] |
     if "".join(seg.after for seg in out) != after:
         return None
     return _merged(out)
-
-
-def _common_prefix(a: str, b: str) -> int:
-    """Length of the common prefix, found by comparing slices (C speed), not characters."""
-    lo, hi = 0, min(len(a), len(b))
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[:mid] == b[:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
 
 
 def _merged(segments: list[Segment]) -> list[Segment]:
