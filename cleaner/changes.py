@@ -91,13 +91,8 @@ class CleanResult:
         records += [c.to_json(path) for c in self.changes]
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
 
-    def summary(self, path: str = "<text>") -> str:
-        """One human line, with the document facts that matter for review."""
-        counts = self.rule_counts()
-        n = sum(counts.values())
-        parts = [f"{path}: {n} change{'s' if n != 1 else ''}"]
-        if counts:
-            parts.append("(" + ", ".join(f"{r}×{k}" for r, k in sorted(counts.items())) + ")")
+    def notes(self) -> list[str]:
+        """The document facts that matter for review (the summary line and the report show them)."""
         notes = []
         if self.info.encoding not in ("utf-8", "ascii"):
             notes.append(f"decoded from {self.info.encoding}")
@@ -112,6 +107,16 @@ class CleanResult:
             notes.append(f"{len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''}")
         if self.info.empty_reason:
             notes.append(self.info.empty_reason)
+        return notes
+
+    def summary(self, path: str = "<text>") -> str:
+        """One human line, with the document facts that matter for review."""
+        counts = self.rule_counts()
+        n = sum(counts.values())
+        parts = [f"{path}: {n} change{'s' if n != 1 else ''}"]
+        if counts:
+            parts.append("(" + ", ".join(f"{r}×{k}" for r, k in sorted(counts.items())) + ")")
+        notes = self.notes()
         if notes:
             parts.append("[" + "; ".join(notes) + "]")
         return " ".join(parts)

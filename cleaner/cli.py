@@ -459,7 +459,7 @@ def _show(task: Task, job: Job, data: bytes, result: CleanResult, outcome: Outco
     """The diff and the report data of one file (the input is decoded again, only for them)."""
     from . import render
     from .report import file_data
-    from .review import review
+    from .review import FORM_ONLY, review
 
     source = decode(data, task.encoding).text
     view = task.view
@@ -476,8 +476,6 @@ def _show(task: Task, job: Job, data: bytes, result: CleanResult, outcome: Outco
     if view.report:
         outcome.page = file_data(reviewed, rewritten=outcome.changed)
 
-
-FORM_ONLY = "no line changes; only the encoding, byte-order mark or line endings are rewritten"
 
 
 def _collect(paths: tuple[str, ...], include: list[str], exclude: list[str],

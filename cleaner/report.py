@@ -17,7 +17,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from .review import SAME, FileReview, LineReview
+from .review import FORM_ONLY, SAME, FileReview, LineReview
 
 CONTEXT_LINES = 1
 
@@ -56,9 +56,9 @@ def file_data(r: FileReview, rewritten: bool = False) -> dict[str, Any]:
     (a GBK file becomes UTF-8, CRLF becomes LF): it counts as changed.
     """
     counts = dict(sorted(r.rule_counts().items()))
-    notes = _notes(r)
+    notes = r.result.notes()
     if rewritten and not r.changed:
-        notes.append("no line changes; only the encoding, byte-order mark or line endings")
+        notes.append(FORM_ONLY)
     return {
         "label": r.label,
         "status": "changed" if r.changed or rewritten else "unchanged",
@@ -79,25 +79,6 @@ def _json_for_script(data: Any) -> str:
     """JSON that cannot end the <script> element it sits in."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def _notes(r: FileReview) -> list[str]:
-    info = r.result.info
-    notes = []
-    if info.encoding not in ("utf-8", "ascii"):
-        notes.append(f"decoded from {info.encoding}")
-    if info.mojibake_repaired:
-        notes.append("mojibake repaired")
-    if info.damaged:
-        notes.append("DAMAGED")
-    if info.truncated:
-        notes.append("TRUNCATED" + (f" ({info.hidden_chars} hidden)" if info.hidden_chars else ""))
-    warnings = len(r.result.warnings)
-    if warnings:
-        notes.append(f"{warnings} warning(s)")
-    if info.empty_reason:
-        notes.append(info.empty_reason)
-    return notes
 
 
 def _lines(lines: list[LineReview]) -> list[dict[str, Any]]:

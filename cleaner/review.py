@@ -19,6 +19,8 @@ from .changes import Change, CleanResult
 from .lines import common_prefix, split_lines
 
 SAME, REMOVED, ADDED, REPLACED = "same", "removed", "added", "replaced"
+FORM_ONLY = "no line changes; only the encoding, byte-order mark or line endings are rewritten"
+"""Said of a file whose bytes change while none of its lines does (a GBK file with CRLF)."""
 _KINDS = {"equal": SAME, "delete": REMOVED, "insert": ADDED, "replace": REPLACED}
 
 

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from cleaner import clean_text
-from cleaner.cli import FORM_ONLY
+from cleaner.review import FORM_ONLY
 from cleaner.report import build_report, file_data, skipped_data
 from cleaner.review import review
 from support import run_cleaner
