@@ -17,6 +17,7 @@ import json
 from collections import Counter
 from typing import Any
 
+from .render import visible
 from .review import FORM_ONLY, SAME, FileReview, LineReview
 
 CONTEXT_LINES = 1
@@ -102,8 +103,10 @@ def _lines(lines: list[LineReview]) -> list[dict[str, Any]]:
             out.append({"n": ln.number, "s": "kept", "t": ln.before})
         else:
             out.append({"n": ln.number, "s": ln.status,
+                        # Removed and added text with its spaces and invisible
+                        # characters made visible, as the inline diff shows them.
                         "seg": [[s.kind, s.before] if s.kind == SAME
-                                else [s.kind, s.before, s.after, list(s.rules)]
+                                else [s.kind, visible(s.before), visible(s.after), list(s.rules)]
                                 for s in ln.segments]})
     if gap:
         out.append({"gap": gap})
@@ -231,11 +234,6 @@ _SCRIPT = r"""
     if (text !== undefined) e.textContent = text;
     return e;
   }
-  function visible(text) {
-    return text.replace(/ /g, "\u00b7").replace(/\t/g, "\u2192").replace(/\u3000/g, "\u25a1")
-      .replace(/[\u00ad\u034f\u061c\u115f\u1160\u180b-\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
-        function (c) { return "<U+" + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0") + ">"; });
-  }
   function tags(parent, rules) {
     rules.forEach(function (r) {
       var t = el("span", "tag", r);
@@ -274,7 +272,7 @@ _SCRIPT = r"""
           var wrap = el("span", focus && rules.indexOf(focus) < 0 ? "dim" : "");
           var wrapAfter = el("span", wrap.className);
           if (b) {
-            var d = el("del", "rm", visible(b));
+            var d = el("del", "rm", b);
             d.dataset.rule = rules.join(" ");
             d.title = rules.join(", ") + " removed this";
             wrap.appendChild(d);
@@ -282,7 +280,7 @@ _SCRIPT = r"""
           tags(wrap, rules);
           before.appendChild(wrap);
           if (a) {
-            var i = el("ins", "add", visible(a));
+            var i = el("ins", "add", a);
             i.dataset.rule = rules.join(" ");
             wrapAfter.appendChild(i);
             after.appendChild(wrapAfter);
