@@ -25,7 +25,7 @@ from . import __version__
 from .changes import CleanResult
 from .config import Config, ConfigError, find_config, load_config, select_rules
 from .core import ANONYMISE_MODES, Options, RuleTimeout
-from .fileio import DecodeError, clean_bytes, decode, write_atomic
+from .fileio import DecodeError, clean_decoded, decode, write_atomic
 from .guard import BodyIntegrityError
 from .rules import Rule, RuleError, load_rules
 
@@ -414,7 +414,8 @@ def process(task: Task, job: Job) -> Outcome:
         return Outcome(job.label, error=f"cannot read: {exc.strerror}")
     settings = task.settings
     try:
-        result = clean_bytes(data, settings.rules, encoding=task.encoding, options=settings.options)
+        decoded = decode(data, task.encoding)
+        result = clean_decoded(decoded, settings.rules, options=settings.options)
     except DecodeError as exc:
         return Outcome(job.label, error=f"{exc}; skipped")
     except (BodyIntegrityError, RuleTimeout) as exc:
@@ -431,7 +432,7 @@ def process(task: Task, job: Job) -> Outcome:
         log=result.jsonl(job.label) if task.log else "", truncated=result.info.truncated,
         rules=dict(result.rule_counts()))
     if task.view.diff or task.view.report:
-        _show(task, job, data, result, outcome)
+        _show(task, job, decoded.text, result, outcome)
     try:
         if task.output is not None:
             _write_if_different(task.output / job.relative, new)
@@ -455,13 +456,12 @@ def _write_if_different(target: Path, data: bytes) -> None:
     write_atomic(target, data)
 
 
-def _show(task: Task, job: Job, data: bytes, result: CleanResult, outcome: Outcome) -> None:
-    """The diff and the report data of one file (the input is decoded again, only for them)."""
+def _show(task: Task, job: Job, source: str, result: CleanResult, outcome: Outcome) -> None:
+    """The diff and the report data of one file, from its decoded text and its result."""
     from . import render
     from .report import file_data
     from .review import FORM_ONLY, review
 
-    source = decode(data, task.encoding).text
     view = task.view
     if view.diff == "unified":
         before = source.replace("\r\n", "\n").replace("\r", "\n")

@@ -122,7 +122,12 @@ def clean_bytes(data: bytes, rules: list[Rule] | tuple[Rule, ...] | None = None,
                 encoding: str | None = None, options: Options | None = None,
                 **settings: object) -> CleanResult:
     """Decode ``data`` and clean it; the result's info records how it was read."""
-    decoded = decode(data, encoding)
+    return clean_decoded(decode(data, encoding), rules, options=options, **settings)
+
+
+def clean_decoded(decoded: Decoded, rules: list[Rule] | tuple[Rule, ...] | None = None, *,
+                  options: Options | None = None, **settings: object) -> CleanResult:
+    """Clean text already decoded (for callers that need the text too, such as the diff)."""
     result = clean_text(decoded.text, rules, options=options, **settings)
     result.info.encoding = decoded.encoding
     result.info.bom = decoded.bom
