@@ -18,7 +18,7 @@ import regex
 from .changes import Change, CleanResult, DocumentInfo
 from .guard import check_body
 from .lines import Edit, Line, split_lines
-from .rules import PLACEHOLDER, Rule, load_rules
+from .rules import PLACEHOLDER, Rule, load_rules, search
 from .mojibake import DOCUMENT_CHECKS, REPAIRS
 from .transforms import TRANSFORMS
 
@@ -143,7 +143,7 @@ class _Document:
                     pos = doc.find(scan, pos) if pos >= 0 else -1
             else:
                 pos = 0
-                while (m := self._search(rule, scan, doc, pos)) is not None:
+                while (m := search(scan, doc, pos, self._timeout(rule))) is not None:
                     hits.append(m.start())
                     pos = doc.find("\n", m.start() + 1)
                     if pos < 0:
@@ -165,14 +165,6 @@ class _Document:
                     break
                 found.append(self.lines[index])
         return found
-
-    def _search(self, rule: Rule, scan: re.Pattern[str] | regex.Pattern[str], text: str,
-                pos: int) -> re.Match[str] | regex.Match[str] | None:
-        """A gate's search; a user rule's prefilter (a regex pattern) runs under the time limit."""
-        t = self._timeout(rule)
-        if t is not None and isinstance(scan, regex.Pattern):
-            return scan.search(text, pos, timeout=t)
-        return scan.search(text, pos)
 
     # ------------------------------------------------------------ dispatch
 
@@ -218,7 +210,8 @@ class _Document:
         ``candidate``: the line came from :meth:`_candidates`, so the literal
         pre-check (a speed-up only, implied by the patterns) already holds.
         """
-        if not candidate and not rule.may_match(text):
+        if not candidate and not rule.may_match(text, self.options.placeholder,
+                                                self._timeout(rule)):
             return False
         combined = rule.any_pattern(self.options.placeholder)
         t = self._timeout(rule)
@@ -390,7 +383,7 @@ class _Document:
 
     def _warn(self, rule: Rule) -> None:
         for ln in self._candidates(rule):
-            if not rule.may_match(ln.text) or rule.excluded(ln.text):
+            if rule.excluded(ln.text):
                 continue
             for p in self._patterns(rule):
                 for m in p.finditer(ln.text, timeout=self._timeout(rule)):

@@ -74,6 +74,14 @@ def _compile_scan(source: str) -> re.Pattern[str] | regex.Pattern[str]:
         return regex.compile(source)
 
 
+def search(scan: re.Pattern[str] | regex.Pattern[str], text: str, pos: int,
+           timeout: float | None) -> re.Match[str] | regex.Match[str] | None:
+    """A gate pattern's search; the time limit applies to regex patterns (a user's prefilter)."""
+    if timeout is not None and isinstance(scan, regex.Pattern):
+        return scan.search(text, pos, timeout=timeout)
+    return scan.search(text, pos)
+
+
 class RuleError(Exception):
     """A rule file that cannot be used. The message names file, rule and field."""
 
@@ -131,7 +139,6 @@ class Rule:
     _by_placeholder: dict[str, list[regex.Pattern[str]]] = field(default_factory=dict, init=False,
                                                                 repr=False)
     _any: dict[str, regex.Pattern[str] | None] = field(default_factory=dict, init=False, repr=False)
-    _requires_re: re.Pattern[str] | None = field(default=None, init=False, repr=False)
     _gate: dict[str, list[Scanner]] = field(default_factory=dict, init=False, repr=False)
     _has_placeholder: bool = field(default=False, init=False, repr=False)
     _uses_placeholder: bool = field(default=False, init=False, repr=False)
@@ -167,14 +174,6 @@ class Rule:
         self._has_placeholder = any(PLACEHOLDER in p for p in self.patterns)
         self._uses_placeholder = self._has_placeholder or (
             self.replacement is not None and PLACEHOLDER in self.replacement)
-        # The literals are a per-line pre-check only when they are the whole
-        # gate: with a prefilter, a line may qualify by the prefilter alone. A
-        # literal naming the placeholder depends on the options. Such rules are
-        # pre-checked on the whole document only (see gate()).
-        plain = (self.requires and self.prefilter is None
-                 and not any(PLACEHOLDER in r for r in self.requires))
-        self._requires_re = (re.compile("|".join(re.escape(r) for r in self.requires))
-                             if plain else None)
 
     @property
     def uses_placeholder(self) -> bool:
@@ -194,14 +193,19 @@ class Rule:
     def excluded(self, text: str, timeout: float | None = None) -> bool:
         return any(p.search(text, timeout=timeout) for p in self.compiled_exclude)
 
-    def may_match(self, text: str) -> bool:
-        """The cheap pre-check: some ``requires`` literal occurs in ``text`` (or none is set).
+    def may_match(self, text: str, placeholder: str = "××", timeout: float | None = None) -> bool:
+        """The cheap pre-check for one line: does the rule's gate (see :meth:`gate`) hit it?
 
         A search for a handful of literals is far faster than the rule's
-        patterns, so a rule whose patterns can only match where one of its
-        literals occurs is skipped on every other line without running them.
+        patterns, so a rule is skipped on a line its gate misses. The same
+        gate picks candidate lines from the whole document.
         """
-        return self._requires_re is None or self._requires_re.search(text) is not None
+        scanners = self.gate(placeholder)
+        if not scanners:
+            return True
+        framed = f"\n{text}\n"  # as the line stands in the document the gate scans
+        return any(scan in text if isinstance(scan, str)
+                   else search(scan, framed, 0, timeout) is not None for scan in scanners)
 
     def gate(self, placeholder: str) -> list[Scanner]:
         """What finds, in the whole document, every line worth trying (empty: every line is).
@@ -386,7 +390,6 @@ def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: i
         raise RuleError(path, "needs at least one example that must change", rid, "changes")
     if not rule.keeps:
         raise RuleError(path, "needs at least one example that must stay unchanged", rid, "keeps")
-    rule.prepare()
     return rule
 
 
