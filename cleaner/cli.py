@@ -15,7 +15,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -191,7 +191,7 @@ def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, check: bo
                                    ("--diff", diff)) if on]
     if len(modes) > 1 and set(modes) != {"--check", "--diff"}:
         _fail(f"choose one of {', '.join(modes)}")
-    view = View("unified" if diff else None, _use_color(color), -1, report_path is not None)
+    view = View("unified" if diff else None, _use_color(color), -1)
     _run(paths, choice, output=output, in_place=in_place, to_stdout=not modes, view=view,
          log_path=log_path, report_path=report_path, would_change_fails=check or diff)
 
@@ -211,7 +211,7 @@ def diff(paths: tuple[str, ...], unified: bool, context: int, color: bool | None
     [-removed-], an added one as {+added+}, each followed by <RULE-ID>; with
     colour, removed text is red and struck through and added text is green.
     """
-    view = View("unified" if unified else "inline", _use_color(color), context, False)
+    view = View("unified" if unified else "inline", _use_color(color), context)
     _run(paths, choice, output=None, in_place=False, to_stdout=False, view=view, log_path=None,
          report_path=None, would_change_fails=True)
 
@@ -229,7 +229,7 @@ def report(paths: tuple[str, ...], report_path: Path, **choice: Any) -> None:
     and after with each change labelled by its rule.
     """
     _run(paths, choice, output=None, in_place=False, to_stdout=False,
-         view=View(None, False, -1, True), log_path=None, report_path=report_path,
+         view=View(None, False, -1), log_path=None, report_path=report_path,
          would_change_fails=False)
 
 
@@ -249,6 +249,7 @@ def _run(paths: tuple[str, ...], choice: dict[str, Any], *, output: Path | None,
     if to_stdout and (len(work) > 1 or any(Path(p).is_dir() for p in paths if p != "-")):
         _fail("several files need -o DIR, --in-place, --check or --diff")
 
+    view = replace(view, report=report_path is not None)
     task = Task(settings, encoding, output, in_place, view, to_stdout, log_path is not None)
     batch = Batch()
     pages: list[dict[str, Any]] = []
@@ -298,7 +299,7 @@ class View:
     diff: str | None  # "unified", "inline" or None
     color: bool
     context: int  # for the inline diff
-    report: bool
+    report: bool = False  # set by _run from whether a report file is asked for
 
 
 @dataclass(frozen=True)
