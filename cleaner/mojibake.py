@@ -201,10 +201,14 @@ def _gbk_lead_bytes_suggest_utf8(text: str) -> bool:
     return sum(data.count(b) for b in _UTF8_CJK_LEADS) * 7 >= non_ascii
 
 
-# In the UTF-8 reading of a document's GBK bytes: a stretch of non-ASCII
-# characters between ASCII characters (or the ends) with no decoding error.
-_CLEAN_STRETCH = re.compile("(?:^|[\x00-\x7f])([^\x00-\x7f\ufffd]++)(?![^\x00-\x7f])")
-_FROM_CJK = re.compile("[\u2e80-\ufffc\ufffe-\U0010ffff]")  # every Chinese character is here
+# In the UTF-8 reading of a document's GBK bytes: a character from U+2E80 up
+# (every Chinese character is there) in a stretch of non-ASCII characters
+# between ASCII characters (or the ends) with no decoding error (U+FFFD). It
+# starts with one range, so the regex engine skips ahead to the few candidates
+# in C; the stretch around each is then checked both ways.
+_CJK_IN_CLEAN_STRETCH = regex.compile(
+    "[\u2e80-\ufffc\ufffe-\U0010ffff]"
+    "(?<=(?:^|[\x00-\x7f])[^\x00-\x7f\ufffd]+)(?=[^\x00-\x7f\ufffd]*(?:[\x00-\x7f]|\\Z))")
 
 
 def may_be_utf8_read_as_gbk(document: str) -> bool:
@@ -225,7 +229,7 @@ def may_be_utf8_read_as_gbk(document: str) -> bool:
     # U+FFFD separates runs too: it becomes an ASCII "?" so that it stays a separator.
     gbk = document.replace("\ufffd", "?").encode("gb18030", errors="replace")
     as_utf8 = gbk.decode("utf-8", errors="replace")
-    return any(_FROM_CJK.search(run) for run in _CLEAN_STRETCH.findall(as_utf8))
+    return _CJK_IN_CLEAN_STRETCH.search(as_utf8) is not None
 
 
 def repair_gbk_read_as_latin1(text: str, relaxed: bool = False) -> list[Edit]:
