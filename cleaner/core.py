@@ -289,7 +289,7 @@ class _Document:
         emptied = []
         for ln in self._candidates(rule):
             self._line = ln.number
-            if not ln.text or not self._matches(rule, ln.text, candidate=True):
+            if not ln.text:
                 continue
             edits = self._edits(rule, ln, make)
             if not edits:
@@ -305,11 +305,20 @@ class _Document:
             self._edited()
 
     def _edits(self, rule: Rule, ln: Line, make: Callable[[regex.Match[str]], str]) -> list[Edit]:
+        """Edit and log every match of the rule's patterns on the line (none if an exclude matches).
+
+        The line is a candidate (see :meth:`_candidates`), so the patterns are
+        tried straight away: a line that matches is scanned once, not first
+        searched and then scanned again.
+        """
         matches: list[regex.Match[str]] = []
         for p in self._patterns(rule):
             matches.extend(m for m in p.finditer(ln.text, timeout=self._timeout(rule))
                            if m.end() > m.start())
-        matches.sort(key=lambda m: (m.start(), -m.end()))
+        if not matches or (rule.exclude and rule.excluded(ln.text)):
+            return []
+        if len(matches) > 1:
+            matches.sort(key=lambda m: (m.start(), -m.end()))
         edits: list[Edit] = []
         end = -1
         for m in matches:
