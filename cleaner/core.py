@@ -262,11 +262,12 @@ class _Document:
                              message=f"looks like noise but is longer than "
                              f"{limit} characters; kept")
                 continue
-            for p in self._patterns(rule):
-                m = p.search(ln.text, timeout=self._timeout(rule))
-                if m:
-                    self._mark_truncated(rule, m)
-                    break
+            if rule.truncation:  # the counts of hidden text are in the match's groups
+                for p in self._patterns(rule):
+                    m = p.search(ln.text, timeout=self._timeout(rule))
+                    if m:
+                        self._mark_truncated(rule, m)
+                        break
             doomed.append(ln)
         if doomed:
             self._drop(rule, doomed)

@@ -141,18 +141,26 @@ def write_atomic(path: Path, data: bytes) -> None:
 
     A reader (or an interrupted run) sees either the old file or the new one,
     never half of it. The permissions of an existing file are kept.
+
+    When the file exists (``--in-place``, or a rerun into the same output),
+    the new content is flushed to disk (fsync) before the rename, so that even
+    a power cut cannot leave an empty file where the old content was. A new
+    file replaces nothing, so it is not flushed (nor does ``cp`` flush): a
+    flush costs about 0.6 ms a file, 7 % of a batch of new 10 kB files.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode: int | None = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = None
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        else:
-            os.chmod(tmp, 0o644)
+            if mode is not None:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644 if mode is None else mode)
         os.replace(tmp, path)
     except BaseException:
         try:
