@@ -97,6 +97,9 @@ class Line:
         """Apply non-overlapping edits, sorted by start, in one pass over the map."""
         if not edits:
             return
+        if len(self._pieces) == 1 and self._pieces[0].exact and self._pieces[0].orig == 0:
+            self._apply_to_original(edits)
+            return
         out: list[str] = []
         pieces: list[_Piece] = []
         cursor = _Cursor(self._pieces)
@@ -113,6 +116,31 @@ class Line:
                 new_pos += len(repl)
             cur = end
         self._copy(cursor, cur, len(self.text), new_pos, out, pieces)
+        self.text = "".join(out)
+        self._pieces = pieces
+        self._starts = [p.start for p in pieces]
+
+    def _apply_to_original(self, edits: list[Edit]) -> None:
+        """:meth:`apply` for a line not edited before: positions are still its columns."""
+        out: list[str] = []
+        pieces: list[_Piece] = []
+        cur = new_pos = 0
+        for start, end, repl in edits:
+            if start < cur:
+                raise ValueError("overlapping edits")
+            if start > cur:
+                out.append(self.text[cur:start])
+                pieces.append(_Piece(new_pos, cur, start - cur, True))
+                new_pos += start - cur
+            if repl:  # inserted text maps to the column it replaced (or the end of the line)
+                out.append(repl)
+                pieces.append(_Piece(new_pos, start if start < len(self.text) else self.original_length,
+                                     len(repl), False))
+                new_pos += len(repl)
+            cur = end
+        if cur < len(self.text):
+            out.append(self.text[cur:])
+            pieces.append(_Piece(new_pos, cur, len(self.text) - cur, True))
         self.text = "".join(out)
         self._pieces = pieces
         self._starts = [p.start for p in pieces]

@@ -8,6 +8,8 @@ same examples every run, so the suite stays deterministic).
   text over a hostile alphabet.
 - The rule gates (requires, prefilter) only skip work: with and without them
   the result and the change log are the same.
+- A line's position map gives every character of the edited text its input
+  column, after any series of edits (checked against a plain model).
 - Arbitrary bytes never crash the cleaner: they are cleaned or refused with
   a DecodeError, and the default rules never trip the body-integrity guard.
 """
@@ -20,6 +22,7 @@ from hypothesis import strategies as st
 import dataclasses
 
 from cleaner import DecodeError, clean_bytes, clean_text, default_rules
+from cleaner.lines import Line
 
 SETTINGS = settings(max_examples=300, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -160,3 +163,36 @@ def test_arbitrary_bytes_never_crash(data: bytes) -> None:
     except DecodeError:
         return
     assert result.text == "" or result.text.endswith("\n")
+
+
+@st.composite
+def edited_line(draw: st.DrawFn) -> tuple[str, list[list[tuple[int, int, str]]]]:
+    """A line and up to four batches of sorted, non-overlapping edits, each valid for the text before it."""
+    text = draw(st.text(alphabet="同志们好,XX ", min_size=1, max_size=12))
+    batches, length = [], len(text)
+    for _ in range(draw(st.integers(1, 4))):
+        at = st.one_of(st.just(length), st.integers(0, length))  # the end, where maps are subtle
+        cuts = sorted(draw(st.lists(at, max_size=6)))
+        batch = [(a, b, draw(st.sampled_from(["", "×", "××", "，"])))
+                 for a, b in zip(cuts[::2], cuts[1::2], strict=False)]
+        batches.append(batch)
+        length += sum(len(r) - (b - a) for a, b, r in batch)
+    return text, batches
+
+
+@SETTINGS
+@given(edited_line())
+def test_line_map_gives_every_character_its_input_column(case: tuple[str, list[list[tuple[int, int, str]]]]) -> None:
+    # The model: each character carries its input column; inserted text takes
+    # the column of what it replaced, or the line's length at its end.
+    text, batches = case
+    line = Line(1, text)
+    current, columns = text, list(range(len(text)))
+    for batch in batches:
+        line.apply(batch)
+        at = [columns[start] if start < len(current) else len(text) for start, _, _ in batch]
+        for (start, end, repl), col in reversed(list(zip(batch, at, strict=True))):
+            current = current[:start] + repl + current[end:]
+            columns[start:end] = [col] * len(repl)
+        assert line.text == current
+        assert [line.column(i) for i in range(len(current))] == columns
