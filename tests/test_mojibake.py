@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner import clean_text, default_rules
 from cleaner.mojibake import may_be_utf8_read_as_gbk, repair_utf8_read_as_gbk
@@ -109,3 +112,17 @@ def _strict(line: str) -> bool:
         return True
     except UnicodeDecodeError:
         return False
+
+
+def _stretch_model(document: str) -> bool:
+    """The document check written plainly: split the UTF-8 reading of the GBK bytes into stretches."""
+    as_utf8 = document.replace("\ufffd", "?").encode("gb18030", errors="replace").decode("utf-8", "replace")
+    stretches = re.split(r"[\x00-\x7f]+", as_utf8)  # non-ASCII stretches between ASCII or the ends
+    return any("\ufffd" not in s and re.search("[\u2e80-\ufffc\ufffe-\U0010ffff]", s) for s in stretches)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.text(alphabet=["\ufffd", "a", " ", "\n", "鍚", "屽", "織", "é", "ĸ", "я", "中", "，",
+                         "\U0003ed35", "\ue862", "锟", "斤"], max_size=12))
+def test_the_document_check_agrees_with_a_plain_model(document: str) -> None:
+    assert may_be_utf8_read_as_gbk(document) == _stretch_model(document)
