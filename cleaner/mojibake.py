@@ -205,8 +205,9 @@ def _gbk_lead_bytes_suggest_utf8(text: str) -> bool:
 # (every Chinese character is there) in a stretch of non-ASCII characters
 # between ASCII characters (or the ends) with no decoding error (U+FFFD). It
 # starts with one range, so the regex engine skips ahead to the few candidates
-# in C; the stretch around each is then checked both ways.
-_CJK_IN_CLEAN_STRETCH = regex.compile(
+# in C; the stretch around each is then checked both ways. Compiled on first
+# use, like the patterns above.
+_CJK_IN_CLEAN_STRETCH_SOURCE = (
     "[\u2e80-\ufffc\ufffe-\U0010ffff]"
     "(?<=(?:^|[\x00-\x7f])[^\x00-\x7f\ufffd]+)(?=[^\x00-\x7f\ufffd]*(?:[\x00-\x7f]|\\Z))")
 
@@ -229,7 +230,7 @@ def may_be_utf8_read_as_gbk(document: str) -> bool:
     # U+FFFD separates runs too: it becomes an ASCII "?" so that it stays a separator.
     gbk = document.replace("\ufffd", "?").encode("gb18030", errors="replace")
     as_utf8 = gbk.decode("utf-8", errors="replace")
-    return _CJK_IN_CLEAN_STRETCH.search(as_utf8) is not None
+    return _compiled(_CJK_IN_CLEAN_STRETCH_SOURCE).search(as_utf8) is not None
 
 
 def repair_gbk_read_as_latin1(text: str, relaxed: bool = False) -> list[Edit]:
