@@ -33,6 +33,12 @@ class Change(NamedTuple):
     kind: str = "change"  # "change" or "warning"
     message: str = ""
     end_column: int = 0
+    noise: tuple[int, int] | None = None
+    """For a dropped line: the part of ``before`` (offsets) that the rule recognised as noise.
+
+    Everything of ``before`` outside it holds no speech clause (see
+    :mod:`cleaner.speech`); the guard checks this from the log alone.
+    """
 
     def to_json(self, path: str | None = None) -> dict[str, Any]:
         record: dict[str, Any] = {"type": self.kind}
@@ -42,6 +48,10 @@ class Change(NamedTuple):
         del record["kind"]
         if not record["message"]:
             del record["message"]
+        if record["noise"] is None:
+            del record["noise"]
+        else:
+            record["noise"] = list(record["noise"])
         return record
 
 

@@ -19,6 +19,7 @@ from .changes import Change, CleanResult, DocumentInfo
 from .guard import check_body
 from .lines import Edit, Line, split_lines
 from .rules import PLACEHOLDER, Rule, load_rules, search
+from .speech import Span, edge_ends, is_speech, leaves_speech
 from .mojibake import DOCUMENT_CHECKS, REPAIRS
 from .transforms import TRANSFORMS
 
@@ -189,13 +190,14 @@ class _Document:
     # ------------------------------------------------------------ helpers
 
     def _record(self, rule: Rule, line: Line, pos: int, before: str, after: str,
-                kind: str = "change", message: str = "", action: str | None = None) -> None:
+                kind: str = "change", message: str = "", action: str | None = None,
+                noise: Span | None = None) -> None:
         """Log a change of the current text ``[pos, pos + len(before))`` of ``line``."""
         end = pos + len(before)
         end_column = line.original_length if end >= len(line.text) else line.column(end)
         self.changes.append(Change(rule.id, action or rule.action, line.number,
                                    line.column(pos) + 1, before, after, kind, message,
-                                   end_column + 1))
+                                   end_column + 1, noise))
 
     def _patterns(self, rule: Rule) -> list[regex.Pattern[str]]:
         return rule.patterns_for(self.options.placeholder)
@@ -222,11 +224,125 @@ class _Document:
         return found and not (rule.exclude and rule.excluded(text))
 
     def _drop(self, rule: Rule, doomed: list[Line], action: str | None = None) -> None:
+        """Drop whole lines that are noise from end to end (a repeated title)."""
         ids = {id(ln) for ln in doomed}
         for ln in doomed:
-            self._record(rule, ln, 0, ln.text, "", action=action)
+            self._record(rule, ln, 0, ln.text, "", action=action, noise=(0, len(ln.text)))
         self.lines = [ln for ln in self.lines if id(ln) not in ids]
         self._edited()
+
+    def _remove_lines(self, rule: Rule, lines: list[Line], whole: bool = True) -> None:
+        """Remove what the rule recognises in ``lines``, never the speech that shares a line.
+
+        Every line-dropping action comes through here (see :meth:`_settle`):
+        a line goes whole only if nothing outside the noise is a speech
+        clause; a site's sentence at the edge of speech is cut off alone; a
+        line whose noise cannot be told apart from its speech is kept with a
+        warning. ``whole`` is false for lines the rule's patterns do not
+        match as a whole (or that are longer than its ``max_line_length``):
+        only their edges are tried. This holds for every rule, default or user.
+        """
+        doomed: list[Line] = []
+        for ln in lines:
+            self._line = ln.number
+            verdict, spans = self._settle(rule, ln.text, whole)
+            if verdict == "drop":
+                self._mark_truncated_in(rule, ln.text)
+                self._record(rule, ln, 0, ln.text, "", noise=spans[0])
+                doomed.append(ln)
+            elif verdict == "cut":
+                for start, end in spans:
+                    self._mark_truncated_in(rule, ln.text[start:end])
+                    self._record(rule, ln, start, ln.text[start:end], "", noise=(0, end - start),
+                                 message="only the site's words: the rest of the line is speech")
+                ln.apply([(start, end, "") for start, end in spans])
+                self._edited()
+            elif whole:
+                self._record(rule, ln, 0, ln.text, ln.text, kind="warning",
+                             message="looks like noise, but shares the line with speech that "
+                             "the rule's match does not separate; kept")
+            elif (rule.max_line_length is not None and len(ln.text) <= 10 * rule.max_line_length
+                  and self._matches(rule, ln.text)):
+                self._record(rule, ln, 0, ln.text, ln.text, kind="warning",
+                             message=f"looks like noise but is longer than "
+                             f"{rule.max_line_length} characters; kept")
+        if doomed:
+            ids = {id(ln) for ln in doomed}
+            self.lines = [ln for ln in self.lines if id(ln) not in ids]
+            self._edited()
+
+    def _mark_truncated_in(self, rule: Rule, text: str) -> None:
+        """Record the hidden-text counts of a truncation notice that is being removed."""
+        if not rule.truncation:
+            return
+        for p in self._patterns(rule):
+            m = p.search(text, timeout=self._timeout(rule))
+            if m:
+                self._mark_truncated(rule, m)
+                return
+
+    def _settle(self, rule: Rule, text: str, whole: bool = True) -> tuple[str, list[Span]]:
+        """Decide how much of a line is the rule's noise.
+
+        ``("drop", [noise])``: the rule matches the line (``whole``) and
+        nothing outside ``noise`` is a speech clause (see
+        :func:`cleaner.speech.leaves_speech`), so the whole line goes.
+        ``("cut", spans)``: the rule matches pieces at the start or the end of
+        the line (a site's sentence before ``同志们：`` or after ``谢谢大家！``)
+        and the rest is speech; only the spans go. ``("keep", [])``: the noise
+        cannot be told from the speech (one piece, or the rule matches only
+        the line as a whole), or there is none.
+        """
+        if whole:
+            t = self._timeout(rule)
+            spans = [m.span() for p in self._patterns(rule) for m in p.finditer(text, timeout=t)
+                     if m.end() > m.start()]
+            if not leaves_speech(text, spans):
+                if len(edge_ends(text)) == 1 or not spans:  # the clause is the site's
+                    return "drop", [(0, len(text))]
+                return "drop", [(min(a for a, _ in spans), max(b for _, b in spans))]
+        ends = edge_ends(text)
+        cuts: list[Span] = []
+        lo, hi = 0, len(text)
+        while lo < hi:
+            inner = [e for e in ends if lo < e < hi]
+            cut = self._edge_piece(rule, text, lo, hi, inner)
+            if cut is None:
+                break
+            cuts.append(cut)
+            lo, hi = (cut[1], hi) if cut[0] == lo else (lo, cut[0])
+        if not cuts:
+            return "keep", []
+        if lo >= hi:
+            return "drop", [(0, len(text))]
+        return "cut", sorted(cuts)
+
+    def _edge_piece(self, rule: Rule, text: str, lo: int, hi: int,
+                    inner: list[int]) -> Span | None:
+        """The fewest pieces at the start, else at the end, of ``text[lo:hi]`` that the rule matches.
+
+        When what is left beside them is no speech clause, the whole of
+        ``[lo, hi)`` is returned: it is all the site's. A run of pieces is
+        taken only if the rule needs its outermost piece (a marker in the
+        second sentence does not take the first one with it). Runs longer
+        than the rule's ``max_line_length`` are not tried.
+        """
+        limit = rule.max_line_length
+        for i, e in enumerate(inner):
+            if limit is not None and e - lo > limit:
+                break
+            if self._matches(rule, text[lo:e].strip()):
+                if i and self._matches(rule, text[inner[0]:e].strip()):
+                    break  # the rule does not need the first piece: it is not the site's
+                return (lo, hi) if not is_speech(text[e:hi]) else (lo, e)
+        for i, s in enumerate(reversed(inner)):
+            if limit is not None and hi - s > limit:
+                break
+            if self._matches(rule, text[s:hi].strip()):
+                if i and self._matches(rule, text[s:inner[-1]].strip()):
+                    break  # nor the last one
+                return (lo, hi) if not is_speech(text[lo:s]) else (s, hi)
+        return None
 
     def _nonblank(self) -> list[Line]:
         return [ln for ln in self.lines if ln.text.strip()]
@@ -249,28 +365,22 @@ class _Document:
     # ------------------------------------------------------------ actions
 
     def _drop_line(self, rule: Rule) -> None:
-        doomed = []
+        matched: list[Line] = []
+        edged: list[Line] = []
         limit = rule.max_line_length
         for ln in self._candidates(rule):
             self._line = ln.number
             if limit is not None and len(ln.text) > 10 * limit:
-                continue  # far too long to be this kind of noise: not even worth a warning
-            if not self._matches(rule, ln.text, candidate=True):
-                continue
-            if limit is not None and len(ln.text.strip()) > limit:
-                self._record(rule, ln, 0, ln.text, ln.text, kind="warning",
-                             message=f"looks like noise but is longer than "
-                             f"{limit} characters; kept")
-                continue
-            if rule.truncation:  # the counts of hidden text are in the match's groups
-                for p in self._patterns(rule):
-                    m = p.search(ln.text, timeout=self._timeout(rule))
-                    if m:
-                        self._mark_truncated(rule, m)
-                        break
-            doomed.append(ln)
-        if doomed:
-            self._drop(rule, doomed)
+                edged.append(ln)  # far too long to be this kind of noise, but its edges may be
+            elif self._matches(rule, ln.text, candidate=True):
+                if limit is not None and len(ln.text.strip()) > limit:
+                    edged.append(ln)
+                else:
+                    matched.append(ln)
+            elif len(edge_ends(ln.text)) > 1:
+                edged.append(ln)
+        self._remove_lines(rule, matched)
+        self._remove_lines(rule, edged, whole=False)
 
     def _delete(self, rule: Rule) -> None:
         self._substitute(rule, lambda m: "")
@@ -356,7 +466,7 @@ class _Document:
         block = seq[: last + 1]
         if rule.anchor == "foot":
             block.reverse()
-        self._drop(rule, block)
+        self._remove_lines(rule, block)
 
     def _drop_repeated_title(self, rule: Rule) -> None:
         seq = self._nonblank()

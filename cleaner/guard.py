@@ -10,6 +10,14 @@ marks, punctuation and spacing and may never lose a Chinese character, so its
 spans are checked too. A failure names the rule that covers the first lost
 character, or says that no rule recorded a change there (a bug in the
 cleaner).
+
+A logged removal is not enough on its own: a rule that recognised a site's
+sentence could still have dropped the speech that shared its line. So the
+guard also reads every line-dropping change (``drop_line``, ``drop_block``,
+``drop_repeated_title``): what its ``before`` holds outside the ``noise``
+the rule recognised must not be a speech clause (:func:`cleaner.speech.is_speech`):
+every path that drops a line has to say which of it was noise, and may not
+claim less than all the speech-like text on it.
 """
 
 from __future__ import annotations
@@ -20,8 +28,10 @@ import regex
 
 from .changes import Change
 from .lines import common_prefix, split_lines
+from .speech import is_speech, outside
 
-REMOVALS = frozenset({"drop_line", "drop_block", "drop_repeated_title", "delete", "fix_mojibake"})
+LINE_DROPS = frozenset({"drop_line", "drop_block", "drop_repeated_title"})
+REMOVALS = LINE_DROPS | {"delete", "fix_mojibake"}
 _NOT_HAN = regex.compile(r"[^\p{Han}]+")
 _HAN = regex.compile(r"\p{Han}")
 
@@ -38,6 +48,7 @@ class BodyIntegrityError(Exception):
 
 def check_body(source: str, output: str, changes: list[Change]) -> None:
     """Raise :class:`BodyIntegrityError` unless the output keeps the input's body text."""
+    check_dropped_lines(changes)
     lines = split_lines(source)
     removed: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for c in changes:
@@ -57,6 +68,27 @@ def check_body(source: str, output: str, changes: list[Change]) -> None:
     raise BodyIntegrityError(
         f"body text lost at line {line}, column {column} "
         f"({lines[line - 1][column - 1]!r}): {who}", rule, line, column)
+
+
+def check_dropped_lines(changes: list[Change]) -> None:
+    """Raise :class:`BodyIntegrityError` if a dropped line took a speech clause with it.
+
+    >>> from cleaner.changes import Change
+    >>> ok = Change("X1", "drop_line", 3, 1, "广告：某某网", "", noise=(0, 6))
+    >>> bad = ok._replace(before="广告：某某网。同志们：今天我们开会。", noise=(0, 7))
+    >>> check_dropped_lines([ok]); check_dropped_lines([bad])
+    Traceback (most recent call last):
+    ...
+    cleaner.guard.BodyIntegrityError: rule X1 dropped line 3 with speech beside its noise: '同志们：今天我们开会。'
+    """
+    for c in changes:
+        if c.kind != "change" or c.action not in LINE_DROPS:
+            continue
+        spans = [c.noise] if c.noise else []
+        if is_speech(outside(c.before, spans)):
+            raise BodyIntegrityError(
+                f"rule {c.rule} dropped line {c.line} with speech beside its noise: "
+                f"{outside(c.before, spans)!r}", c.rule, c.line, c.column)
 
 
 def _kept_text(number: int, text: str, spans: list[tuple[int, int]] | None) -> str:

@@ -13,11 +13,12 @@ import cleaner.lines
 import cleaner.mojibake
 import cleaner.render
 import cleaner.review
+import cleaner.speech
 import cleaner.transforms
 
 
 MODULES = [cleaner.core, cleaner.guard, cleaner.learn, cleaner.lines, cleaner.mojibake,
-           cleaner.render, cleaner.review, cleaner.transforms]
+           cleaner.render, cleaner.review, cleaner.speech, cleaner.transforms]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
