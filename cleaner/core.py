@@ -19,12 +19,13 @@ from .changes import Change, CleanResult, DocumentInfo
 from .guard import check_body
 from .lines import Edit, Line, split_lines
 from .rules import PLACEHOLDER, Rule, load_rules, search
-from .speech import Span, edge_ends, is_speech, leaves_speech
+from .speech import Span, edge_ends, han_covered, is_speech, leaves_speech, zones
 from .mojibake import DOCUMENT_CHECKS, REPAIRS
 from .transforms import TRANSFORMS
 
 ANONYMISE_MODES = ("replace", "drop", "keep")
 _SPACE = re.compile(r"\s+")
+_CLAUSE_MARK = re.compile("[。！？；]|(?:[，,]|……)\\s*$")
 
 
 @dataclass(frozen=True)
@@ -231,7 +232,8 @@ class _Document:
         self.lines = [ln for ln in self.lines if id(ln) not in ids]
         self._edited()
 
-    def _remove_lines(self, rule: Rule, lines: list[Line], whole: bool = True) -> None:
+    def _remove_lines(self, rule: Rule, lines: list[Line], whole: bool = True,
+                      why: dict[int, str] | None = None) -> None:
         """Remove what the rule recognises in ``lines``, never the speech that shares a line.
 
         Every line-dropping action comes through here (see :meth:`_settle`):
@@ -248,7 +250,8 @@ class _Document:
             verdict, spans = self._settle(rule, ln.text, whole)
             if verdict == "drop":
                 self._mark_truncated_in(rule, ln.text)
-                self._record(rule, ln, 0, ln.text, "", noise=spans[0])
+                self._record(rule, ln, 0, ln.text, "", noise=spans[0],
+                             message=(why or {}).get(id(ln), ""))
                 doomed.append(ln)
             elif verdict == "cut":
                 for start, end in spans:
@@ -381,6 +384,48 @@ class _Document:
                 edged.append(ln)
         self._remove_lines(rule, matched)
         self._remove_lines(rule, edged, whole=False)
+
+    def _score_line(self, rule: Rule) -> None:
+        """Drop short lines outside the speech body that the rule's vocabulary covers.
+
+        The body runs from the first to the last paragraph of speech (see
+        :func:`cleaner.speech.zones`); only lines before or after it are
+        judged, and only those that end no clause (no ``。！？；``, no final
+        comma or ``……``), no longer than the rule's
+        ``max_line_length``. A line goes when the rule's patterns (words only
+        a web page's interface uses) and its ``filler`` (dates, counts,
+        separators) cover at least ``coverage`` of its Han characters, and
+        the patterns hit at least once.
+        """
+        body = zones([ln.text for ln in self.lines])
+        if body is None:
+            return
+        first, last = body
+        limit = rule.max_line_length
+        t = self._timeout(rule)
+        picked: list[Line] = []
+        why: dict[int, str] = {}
+        for i, ln in enumerate(self.lines):
+            if first <= i <= last:
+                continue
+            text = ln.text
+            if (not text.strip() or (limit is not None and len(text.strip()) > limit)
+                    or _CLAUSE_MARK.search(text) or (rule.exclude and rule.excluded(text, t))):
+                continue
+            self._line = ln.number
+            words = [m.span() for p in self._patterns(rule) for m in p.finditer(text, timeout=t)
+                     if m.end() > m.start()]
+            if not words:
+                continue
+            spans = words + [m.span() for p in rule.compiled_filler
+                             for m in p.finditer(text, timeout=t)]
+            share = han_covered(text, spans)
+            if share >= rule.coverage:
+                picked.append(ln)
+                zone = "before the first" if i < first else "after the last"
+                why[id(ln)] = (f"interface words cover {share:.0%} of a short line {zone} "
+                               "paragraph of speech")
+        self._remove_lines(rule, picked, why=why)
 
     def _delete(self, rule: Rule) -> None:
         self._substitute(rule, lambda m: "")

@@ -30,7 +30,7 @@ from .changes import Change
 from .lines import common_prefix, split_lines
 from .speech import is_speech, outside
 
-LINE_DROPS = frozenset({"drop_line", "drop_block", "drop_repeated_title"})
+LINE_DROPS = frozenset({"drop_line", "drop_block", "drop_repeated_title", "score_line"})
 REMOVALS = LINE_DROPS | {"delete", "fix_mojibake"}
 _NOT_HAN = regex.compile(r"[^\p{Han}]+")
 _HAN = regex.compile(r"\p{Han}")

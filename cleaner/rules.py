@@ -29,6 +29,7 @@ ACTIONS = (
     "replace",  # replace every span a pattern matches (replacement or transform)
     "drop_block",  # drop a run of noise lines at the head or foot of the document
     "drop_repeated_title",  # drop a copy of the title line just below it
+    "score_line",  # drop a short line outside the speech body that interface words cover
     "fix_mojibake",  # repair a line with ftfy where a pattern says mojibake is possible
     "warn",  # change nothing; report a warning where a pattern matches
 )
@@ -40,7 +41,7 @@ RULE_KEYS = {
     "id", "name", "summary", "rationale", "action", "stage", "patterns", "exclude", "requires",
     "prefilter",
     "replacement", "transform", "max_line_length", "truncation", "damage", "anchor", "window",
-    "min_members", "gap_max", "gap_max_length", "gap_stop", "changes", "keeps",
+    "min_members", "gap_max", "gap_max_length", "gap_stop", "filler", "coverage", "changes", "keeps",
 }
 REQUIRED = ("id", "summary", "rationale", "action", "changes", "keeps")
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{1,31}$")
@@ -131,6 +132,8 @@ class Rule:
     gap_max: int = 2
     gap_max_length: int = 20
     gap_stop: list[str] = field(default_factory=list)
+    filler: list[str] = field(default_factory=list)
+    coverage: float = 0.6
     changes: list[Example] = field(default_factory=list)
     keeps: list[str] = field(default_factory=list)
     builtin: bool = False  # a default rule (tested on pathological input: no time limit needed)
@@ -160,6 +163,10 @@ class Rule:
     @property
     def compiled_gap_stop(self) -> list[regex.Pattern[str]]:
         return self._compiled_list("gap_stop")
+
+    @property
+    def compiled_filler(self) -> list[regex.Pattern[str]]:
+        return self._compiled_list("filler")
 
     def _compiled_list(self, key: str) -> list[regex.Pattern[str]]:
         found = self._compiled.get(key)
@@ -296,8 +303,10 @@ def load_rules(paths: list[str | Path] | None = None, *, defaults: bool = True) 
             rules.append(rule)
     order = {s: i for i, s in enumerate(STAGES)}
     # Stable sort: stage order first; inside a stage, block rules first (they
-    # need to see the whole head or foot), then the order the files were given.
-    return sorted(rules, key=lambda r: (order[r.stage], r.action != "drop_block"))
+    # need to see the whole head or foot), line scorers last (they judge what
+    # the other rules left), then the order the files were given.
+    place = {"drop_block": 0, "score_line": 2}
+    return sorted(rules, key=lambda r: (order[r.stage], place.get(r.action, 1)))
 
 
 def load_rule_file(path: str | Path, *, trusted: bool = False) -> list[Rule]:
@@ -373,7 +382,8 @@ def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: i
         anchor=get("anchor", str, "head"), window=get("window", int, 12),
         min_members=get("min_members", int, 2), gap_max=get("gap_max", int, 2),
         gap_max_length=get("gap_max_length", int, 20),
-        gap_stop=_str_list(path, rid, t, "gap_stop"),
+        gap_stop=_str_list(path, rid, t, "gap_stop"), filler=_str_list(path, rid, t, "filler"),
+        coverage=float(get("coverage", (int, float), 0.6)),
     )
     if not rule.summary.strip():
         raise RuleError(path, "must not be empty", rid, "summary")
@@ -381,7 +391,7 @@ def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: i
         raise RuleError(path, "must not be empty", rid, "rationale")
     _check_action_fields(path, rule)
     if not trusted:  # the default rules are compiled when first used (the tests compile them all)
-        for key in ("patterns", "exclude", "gap_stop"):
+        for key in ("patterns", "exclude", "gap_stop", "filler"):
             rule._compiled[key] = _compile(path, rid, key, getattr(rule, key))
     _check_gate(path, rule, trusted)
     rule.changes = _examples(path, rid, t.get("changes"))
@@ -419,6 +429,12 @@ def _check_action_fields(path: Path, rule: Rule) -> None:
             raise RuleError(path, "must be at least 1", rule.id, key)
     if rule.gap_max < 0:
         raise RuleError(path, "must not be negative", rule.id, "gap_max")
+    if not 0 < rule.coverage <= 1:
+        raise RuleError(path, "must be a share above 0 and at most 1, such as 0.6", rule.id,
+                        "coverage")
+    if rule.filler and rule.action != "score_line":
+        raise RuleError(path, f"only score_line rules take a filler, not {rule.action!r}",
+                        rule.id, "filler")
 
 
 def _check_gate(path: Path, rule: Rule, trusted: bool = False) -> None:

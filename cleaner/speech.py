@@ -74,8 +74,45 @@ def outside(text: str, spans: list[Span]) -> str:
     return "".join(parts)
 
 
+PARAGRAPH_HAN = 20
+"""Han characters that, with a sentence end, make a line a paragraph of speech."""
+
+
+def is_paragraph(text: str) -> bool:
+    """Is the line a paragraph of speech (for the zones of :func:`zones`)?
+
+    >>> is_paragraph("同志们：今天我们召开全县安全生产工作会议，部署下一阶段工作。"), is_paragraph("登录 | 注册")
+    (True, False)
+    """
+    return han_count(text) >= PARAGRAPH_HAN and _SENTENCE_END.search(text) is not None
+
+
+def zones(lines: list[str]) -> tuple[int, int] | None:
+    """The body of a document: the indices of its first and last speech paragraph.
+
+    Lines before the first are its head zone, lines after the last its tail
+    zone (a site's header and footer live there, as jusText uses context).
+    ``None`` when no line is a paragraph: there is no body to tell them from.
+    """
+    found = [i for i, text in enumerate(lines) if is_paragraph(text)]
+    return (found[0], found[-1]) if found else None
+
+
 def han_count(text: str) -> int:
     return len(_HAN.findall(text))
+
+
+def han_covered(text: str, spans: list[Span]) -> float:
+    """The share of the Han characters of ``text`` that lie inside ``spans`` (0 without Han).
+
+    >>> han_covered("作者：张三 阅读", [(0, 5)])
+    0.6666666666666666
+    """
+    covered: set[int] = set()
+    for start, end in spans:
+        covered.update(range(start, end))
+    han = [m.start() for m in _HAN.finditer(text)]
+    return sum(1 for i in han if i in covered) / len(han) if han else 0.0
 
 
 def speech_outside(text: str, spans: list[Span]) -> bool:

@@ -91,11 +91,13 @@ def check_glued(rule: Rule, rules: list[Rule]) -> list[str]:
     split; it is glued only before the long one-clause paragraphs, which the
     engine must then keep whole. Where the noise is one piece, the rule must
     cut it off (or keep the line with a warning, when too long for it),
-    except a block rule: a block is a run of whole lines, and a line glued
-    to speech ends it.
+    except a block rule or a line scorer: a block is a run of whole lines
+    and a scored line has no sentence, so a line glued to speech is neither.
     """
     problems = []
-    blockless = rule.action != "drop_block"  # a block is a run of whole lines: a glued one ends it
+    # A block is a run of whole lines, and a scored line has no sentence: a line
+    # glued to speech is neither, so these rules leave it to the others.
+    blockless = rule.action not in ("drop_block", "score_line")
     for noise in dropped_lines(rule, rules):
         one_piece = len(piece_ends(noise)) == 1
         ends_piece = bool(PIECE_END.search(noise))
