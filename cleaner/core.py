@@ -19,7 +19,7 @@ from .changes import Change, CleanResult, DocumentInfo
 from .guard import check_body
 from .lines import Edit, Line, split_lines
 from .rules import PLACEHOLDER, Rule, load_rules, search
-from .speech import Span, edge_ends, han_covered, is_speech, leaves_speech, zones
+from .speech import Span, edge_ends, han_covered, is_paragraph, is_speech, leaves_speech, zones
 from .mojibake import DOCUMENT_CHECKS, REPAIRS
 from .transforms import TRANSFORMS
 
@@ -245,9 +245,10 @@ class _Document:
         only their edges are tried. This holds for every rule, default or user.
         """
         doomed: list[Line] = []
+        head = self._head_lines(lines) if rule.leads else set()
         for ln in lines:
             self._line = ln.number
-            verdict, spans = self._settle(rule, ln.text, whole)
+            verdict, spans = self._settle(rule, ln.text, whole, id(ln) in head)
             if verdict == "drop":
                 self._mark_truncated_in(rule, ln.text)
                 self._record(rule, ln, 0, ln.text, "", noise=spans[0],
@@ -284,7 +285,19 @@ class _Document:
                 self._mark_truncated(rule, m)
                 return
 
-    def _settle(self, rule: Rule, text: str, whole: bool = True) -> tuple[str, list[Span]]:
+    def _head_lines(self, lines: list[Line]) -> set[int]:
+        """Those of ``lines`` with no paragraph of speech above them in the document (by id)."""
+        wanted = {id(ln) for ln in lines}
+        found: set[int] = set()
+        for ln in self.lines:
+            if id(ln) in wanted:
+                found.add(id(ln))
+            if is_paragraph(ln.text):
+                break
+        return found
+
+    def _settle(self, rule: Rule, text: str, whole: bool = True,
+                head: bool = False) -> tuple[str, list[Span]]:
         """Decide how much of a line is the rule's noise.
 
         ``("drop", [noise])``: the rule matches the line (``whole``) and
@@ -294,13 +307,15 @@ class _Document:
         the line (a site's sentence before ``同志们：`` or after ``谢谢大家！``)
         and the rest is speech; only the spans go. ``("keep", [])``: the noise
         cannot be told from the speech (one piece, or the rule matches only
-        the line as a whole), or there is none.
+        the line as a whole), or there is none. ``head``: no paragraph of
+        speech stands above the line, so a rule that ``leads`` (a lead-in
+        that points to the text below) may take the sentences before its own.
         """
         if whole:
             t = self._timeout(rule)
             spans = [m.span() for p in self._patterns(rule) for m in p.finditer(text, timeout=t)
                      if m.end() > m.start()]
-            if not leaves_speech(text, spans):
+            if not leaves_speech(text, spans, across=head and rule.leads):
                 if len(edge_ends(text)) == 1 or not spans:  # the clause is the site's
                     return "drop", [(0, len(text))]
                 return "drop", [(min(a for a, _ in spans), max(b for _, b in spans))]

@@ -120,7 +120,7 @@ def speech_outside(text: str, spans: list[Span]) -> bool:
     return is_speech(outside(text, spans))
 
 
-def leaves_speech(text: str, spans: list[Span]) -> bool:
+def leaves_speech(text: str, spans: list[Span], across: bool = False) -> bool:
     """Would dropping the line ``text``, whose noise a rule matched at ``spans``, drop speech?
 
     A line of one piece (no sentence end inside) is one clause: the site's
@@ -128,7 +128,9 @@ def leaves_speech(text: str, spans: list[Span]) -> bool:
     match covers. A longer line must show where the noise ends: a match that
     runs across a sentence end may have swallowed a sentence of speech, so
     only a match that stays inside pieces is trusted, and then nothing
-    outside it may be a speech clause.
+    outside it may be a speech clause. ``across``: the match may run across
+    sentence ends (a site's lead-in on the first paragraph of a page, where
+    no speech can stand before it).
 
     >>> leaves_speech("小编精心推荐", []), leaves_speech("阅读全文。同志们：今天我们开会。", [(0, 5)])
     (False, True)
@@ -140,7 +142,7 @@ def leaves_speech(text: str, spans: list[Span]) -> bool:
     ends = piece_ends(text)
     if len(ends) == 1:
         return han_count(text) > CLAUSE_HAN
-    if any(a < e < b for a, b in spans for e in ends[:-1]):
+    if not across and any(a < e < b for a, b in spans for e in ends[:-1]):
         return True
     return is_speech(outside(text, spans))
 

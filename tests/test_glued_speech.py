@@ -36,6 +36,10 @@ SPEECH = [
     "最后，祝大家工作顺利、身体健康！谢谢大家！",
     "三年来，全镇新建和改造农村公路四十二公里，改造农村危房三百余户，新建村级卫生室十一个、村级文化广场九个，群众满意度明显提升。",
 ]
+# A paragraph of an earlier speech above the glued line (a page that collects
+# several speeches): speech may then stand before a site's sentence on a line.
+ABOVE = "各位来宾：在这个收获的季节，我们欢聚一堂，共同庆祝全镇第五届农民丰收节开幕。"
+
 USER_RULES = """\
 family = "mine"
 
@@ -55,6 +59,16 @@ rationale = "A user rule: the pattern matches only the handle inside the line."
 action = "drop_line"
 patterns = ['书屋QQ\\d{5,}']
 changes = [{ input = "资料请联系书屋QQ3188427，备注来意。\\n正文", output = "正文" }]
+keeps = ["正文"]
+
+[[rule]]
+id = "MY103"
+summary = "Drop the shop's lead-in, with the genre talk before it, at the head of a page."
+rationale = "A user rule that leads: its match takes the sentences before the offer."
+action = "drop_line"
+leads = true
+patterns = ['^(?:[^。！？!?\\n]{1,80}[。！？!?]){0,3}下面是墨香书屋整理的[^。\\n]{1,30}，供参考。$']
+changes = [{ input = "下面是墨香书屋整理的讲话稿，供参考。\\n正文", output = "正文" }]
 keeps = ["正文"]
 """
 
@@ -106,12 +120,12 @@ def check_glued(rule: Rule, rules: list[Rule]) -> list[str]:
             if ends_piece or (len(piece_ends(speech)) == 1 and han_count(speech) > CLAUSE_HAN):
                 glued.append((noise + speech, True))
             for text, noise_first in glued:
-                result = clean_text(text + "\n正文结束。\n", rules)
+                result = clean_text(f"{ABOVE}\n{text}\n正文结束。\n", rules)
                 kept = "".join(HAN.findall(result.text))
                 wanted = "".join(HAN.findall(speech))
                 if not is_subsequence(wanted, kept):
                     problems.append(f"{rule.id}: speech lost from {text!r}: {result.text!r}")
-                mine = [c for c in result.changes if c.rule == rule.id and c.line == 1]
+                mine = [c for c in result.changes if c.rule == rule.id and c.line == 2]
                 if one_piece and (ends_piece or not noise_first) and not mine and blockless:
                     problems.append(f"{rule.id}: said nothing about the glued noise in {text!r}")
     return problems
@@ -154,6 +168,17 @@ def test_a_line_whose_noise_cannot_be_separated_is_kept_with_a_warning(tmp_path:
     result = clean_text(text, [rule])
     assert result.text == text
     assert [(c.rule, c.kind) for c in result.changes] == [("MY101", "warning")]
+
+
+def test_a_lead_in_takes_the_genre_talk_before_it_only_at_the_head_of_a_page(tmp_path: Path) -> None:
+    rule = user_rules(tmp_path)[2]  # MY103: leads
+    lead = "讲话稿是领导在会议上使用的文稿，用途十分广泛。下面是墨香书屋整理的讲话稿，供参考。"
+    speech = "同志们：今天我们召开全县大会，主要任务是总结工作、部署任务，请大家认真抓好落实。"
+    top = clean_text(f"{lead}\n{speech}\n", [rule])
+    assert top.text == f"{speech}\n"
+    # Below a paragraph of speech, what stands before the offer may be speech: only the offer goes.
+    below = clean_text(f"{speech}\n{lead}\n", [rule])
+    assert below.text == f"{speech}\n讲话稿是领导在会议上使用的文稿，用途十分广泛。\n"
 
 
 def test_a_line_of_noise_alone_still_goes(tmp_path: Path) -> None:
