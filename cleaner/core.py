@@ -309,7 +309,8 @@ class _Document:
         cannot be told from the speech (one piece, or the rule matches only
         the line as a whole), or there is none. ``head``: no paragraph of
         speech stands above the line, so a rule that ``leads`` (a lead-in
-        that points to the text below) may take the sentences before its own.
+        that points to the text below) may take the sentences before its own,
+        and its match, when it ends a sentence, is cut with them.
         """
         if whole:
             t = self._timeout(rule)
@@ -319,6 +320,11 @@ class _Document:
                 if len(edge_ends(text)) == 1 or not spans:  # the clause is the site's
                     return "drop", [(0, len(text))]
                 return "drop", [(min(a for a, _ in spans), max(b for _, b in spans))]
+            if head and rule.leads:
+                # a lead-in names its own span: from the line's start to the end of its sentence
+                lead = max((b for a, b in spans if not text[:a].strip()), default=0)
+                if lead in edge_ends(text)[:-1] and is_speech(text[lead:]):
+                    return "cut", [(0, lead)]
         ends = edge_ends(text)
         cuts: list[Span] = []
         lo, hi = 0, len(text)

@@ -67,7 +67,7 @@ summary = "Drop the shop's lead-in, with the genre talk before it, at the head o
 rationale = "A user rule that leads: its match takes the sentences before the offer."
 action = "drop_line"
 leads = true
-patterns = ['^(?:[^。！？!?\\n]{1,80}[。！？!?]){0,3}下面是墨香书屋整理的[^。\\n]{1,30}，供参考。$']
+patterns = ['^(?:[^。！？!?\\n]{1,80}[。！？!?]){0,3}下面是墨香书屋整理的[^。\\n]{1,30}，供参考。']
 changes = [{ input = "下面是墨香书屋整理的讲话稿，供参考。\\n正文", output = "正文" }]
 keeps = ["正文"]
 """
@@ -176,6 +176,9 @@ def test_a_lead_in_takes_the_genre_talk_before_it_only_at_the_head_of_a_page(tmp
     speech = "同志们：今天我们召开全县大会，主要任务是总结工作、部署任务，请大家认真抓好落实。"
     top = clean_text(f"{lead}\n{speech}\n", [rule])
     assert top.text == f"{speech}\n"
+    # The speech that follows the lead-in on its line stays.
+    glued = clean_text(f"{lead}{speech}\n", [rule])
+    assert glued.text == f"{speech}\n"
     # Below a paragraph of speech, what stands before the offer may be speech: only the offer goes.
     below = clean_text(f"{speech}\n{lead}\n", [rule])
     assert below.text == f"{speech}\n讲话稿是领导在会议上使用的文稿，用途十分广泛。\n"
