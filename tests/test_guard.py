@@ -70,3 +70,20 @@ def test_default_rules_pass_the_guard_on_every_sample() -> None:
         from cleaner import clean_bytes
 
         clean_bytes(path.read_bytes())  # raises if the guard fails
+
+
+def test_guard_refuses_a_dropped_line_whose_speech_was_not_the_rules_noise() -> None:
+    """A logged drop is not enough: outside the noise it names, a dropped line holds no speech."""
+    source = "下面是小编整理的讲话稿，欢迎阅读。同志们：今天我们召开全县大会。\n正文。\n"
+    output = "正文。\n"
+    line = source.split("\n")[0]
+    honest = Change("ED001", "drop_line", 1, 1, line, "", end_column=len(line) + 1,
+                    noise=(0, len(line)))
+    check_body(source, output, [honest])  # claims the whole line: the guard takes the rule's word
+    sly = honest._replace(noise=(0, 17))  # names only the intro, yet the whole line went
+    with pytest.raises(BodyIntegrityError) as info:
+        check_body(source, output, [sly])
+    assert info.value.rule == "ED001" and "同志们" in str(info.value)
+    unnamed = honest._replace(noise=None)  # a path that drops lines without saying what was noise
+    with pytest.raises(BodyIntegrityError):
+        check_body(source, output, [unnamed])
