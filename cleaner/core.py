@@ -19,7 +19,8 @@ from .changes import Change, CleanResult, DocumentInfo
 from .guard import check_body
 from .lines import Edit, Line, split_lines
 from .rules import PLACEHOLDER, Rule, load_rules, search
-from .speech import Span, edge_ends, han_covered, is_paragraph, is_speech, leaves_speech, zones
+from .speech import (CLAUSE_HAN, Span, edge_ends, han_count, han_covered, is_paragraph, is_speech,
+                     leaves_speech, zones)
 from .mojibake import DOCUMENT_CHECKS, REPAIRS
 from .transforms import TRANSFORMS
 
@@ -306,8 +307,9 @@ class _Document:
         ``("cut", spans)``: the rule matches pieces at the start or the end of
         the line (a site's sentence before ``同志们：`` or after ``谢谢大家！``)
         and the rest is speech; only the spans go. ``("keep", [])``: the noise
-        cannot be told from the speech (one piece, or the rule matches only
-        the line as a whole), or there is none. ``head``: no paragraph of
+        cannot be told from the speech (a long piece, or a rule that names a
+        piece in the middle), or there is none. A short line that the rule
+        matches only as a whole is one unit of noise and goes (:meth:`_one_unit`). ``head``: no paragraph of
         speech stands above the line, so a rule that ``leads`` (a lead-in
         that points to the text below) may take the sentences before its own,
         and its match, when it ends a sentence, is cut with them.
@@ -336,10 +338,26 @@ class _Document:
             cuts.append(cut)
             lo, hi = (cut[1], hi) if cut[0] == lo else (lo, cut[0])
         if not cuts:
+            if whole and self._one_unit(rule, text, ends):
+                return "drop", [(0, len(text))]
             return "keep", []
         if lo >= hi:
             return "drop", [(0, len(text))]
         return "cut", sorted(cuts)
+
+    def _one_unit(self, rule: Rule, text: str, ends: list[int]) -> bool:
+        """Does the rule see the line only as a whole, and is it short enough to be one unit of noise?
+
+        An ad such as ``公文高手，超级方便的写作神器！立即了解`` has a sentence end
+        inside, yet the rule matches none of its pieces alone: the line is one
+        piece of the site's, like a one-piece line (at most ``CLAUSE_HAN`` Han
+        characters). A rule that matches some piece alone names that piece as
+        its noise, and the rest of the line is not its to take.
+        """
+        if han_count(text) > CLAUSE_HAN:
+            return False
+        starts = [0, *ends[:-1]]
+        return not any(self._matches(rule, text[a:b].strip()) for a, b in zip(starts, ends, strict=True))
 
     def _edge_piece(self, rule: Rule, text: str, lo: int, hi: int,
                     inner: list[int]) -> Span | None:
