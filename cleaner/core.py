@@ -361,7 +361,8 @@ class _Document:
     def _drop_repeated_title(self, rule: Rule) -> None:
         """Drop the copies of a page's title and a site's summary that repeats the text.
 
-        - a copy of the title among the next ``rule.window`` lines;
+        - a copy of the title among the next ``rule.window`` lines, and any further
+          copies that follow those one after another;
         - a copy of a collection title (``…（通用17篇）``, ``…15篇``, ``…范文``) anywhere below it;
         - the second of two identical collection headings in a row;
         - a summary line below the title that repeats the start of the text after it:
@@ -376,8 +377,9 @@ class _Document:
         title = flat[0]
         if len(title) >= 2:
             anywhere = _is_collection_heading(title)
-            doomed.update(i for i in range(1, len(seq))
-                          if flat[i] == title and (i <= rule.window or anywhere))
+            for i in range(1, len(seq)):
+                if flat[i] == title and (i <= rule.window or anywhere or i - 1 in doomed):
+                    doomed.add(i)
         for i in range(1, len(seq)):
             if flat[i] == flat[i - 1] and _is_collection_heading(flat[i]):
                 doomed.add(i)
