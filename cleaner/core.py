@@ -363,7 +363,8 @@ class _Document:
 
         - a copy of the title among the next ``rule.window`` lines, and any further
           copies that follow those one after another;
-        - a copy of a collection title (``…（通用17篇）``, ``…15篇``, ``…范文``) anywhere below it;
+        - a copy of a collection title (``…（通用17篇）``, ``…15篇``, ``…范文``) anywhere below it,
+          also when the title is the second line (under the site's name or a breadcrumb);
         - the second of two identical collection headings in a row;
         - a summary line below the title that repeats the start of the text after it:
           with a site's label (``导读``, ``【摘要】：``) when its first 20 characters do,
@@ -380,6 +381,9 @@ class _Document:
             for i in range(1, len(seq)):
                 if flat[i] == title and (i <= rule.window or anywhere or i - 1 in doomed):
                     doomed.add(i)
+        if len(seq) > 2 and _is_collection_heading(flat[1]) and flat[1] != title:
+            # the collection title under a line of the site's own (its name, a breadcrumb)
+            doomed.update(i for i in range(2, len(seq)) if flat[i] == flat[1])
         for i in range(1, len(seq)):
             if flat[i] == flat[i - 1] and _is_collection_heading(flat[i]):
                 doomed.add(i)
