@@ -553,15 +553,39 @@ class _Document:
         self._remove_lines(rule, block)
 
     def _drop_repeated_title(self, rule: Rule) -> None:
+        """Drop the copies of a page's title and a site's summary that repeats the text.
+
+        - a copy of the title among the next ``rule.window`` lines, and any further
+          copies that follow those one after another;
+        - a copy of a collection title (``…（通用17篇）``, ``…15篇``, ``…范文``) anywhere below it,
+          also when the title is the second line (under the site's name or a breadcrumb);
+        - the second of two identical collection headings in a row;
+        - a summary line below the title that repeats the start of the text after it:
+          with a site's label (``导读``, ``【摘要】：``) when its first 20 characters do,
+          without one only when it ends in an ellipsis and the text after it holds all of it.
+        """
         seq = self._nonblank()
         if len(seq) < 2:
             return
-        title = _SPACE.sub("", seq[0].text)
-        if len(title) < 2:
-            return
-        doomed = [ln for ln in seq[1: 1 + rule.window] if _SPACE.sub("", ln.text) == title]
+        flat = [_SPACE.sub("", ln.text) for ln in seq]
+        doomed: set[int] = set()
+        title = flat[0]
+        if len(title) >= 2:
+            anywhere = _is_collection_heading(title)
+            for i in range(1, len(seq)):
+                if flat[i] == title and (i <= rule.window or anywhere or i - 1 in doomed):
+                    doomed.add(i)
+        if len(seq) > 2 and _is_collection_heading(flat[1]) and flat[1] != title:
+            # the collection title under a line of the site's own (its name, a breadcrumb)
+            doomed.update(i for i in range(2, len(seq)) if flat[i] == flat[1])
+        for i in range(1, len(seq)):
+            if flat[i] == flat[i - 1] and _is_collection_heading(flat[i]):
+                doomed.add(i)
+        for i in range(1, min(len(seq) - 1, _SUMMARY_WINDOW + 1)):
+            if i not in doomed and _repeats_next(flat[i], flat[i + 1: i + 1 + _SUMMARY_WINDOW]):
+                doomed.add(i)
         if doomed:
-            self._drop(rule, doomed)
+            self._drop(rule, [seq[i] for i in sorted(doomed)])
 
     def _fix_mojibake(self, rule: Rule) -> None:
         """Repair lines; once one line is repaired, retry the others with relaxed evidence."""
@@ -595,6 +619,33 @@ class _Document:
                                  message=rule.summary)
                     if rule.damage:
                         self.info.damaged = True
+
+
+# A page or collection title: a count of pieces (（通用17篇）, 15篇, 篇1), a collection
+# word, or a bracketed tail; short and without a full stop, so never a paragraph.
+_COLLECTION = regex.compile(r"\d+篇|篇\d|[范範]文|精[选選]|大全|集[锦錦]|合集|[汇彙][编編总總]|通用|（[^（）]{1,30}）$")
+# A site's label before its summary of the text: 导读, 【摘要】：, 内容简介: …
+_SUMMARY_LABEL = regex.compile(
+    r"^[【\[]?(?:摘要|[导導][读讀语語]|内容(?:摘要|简介|提要|概要)|內容(?:摘要|簡介|提要|概要)|[简簡]介)[】\]]?[:：|]?\|?")
+_SUMMARY_WINDOW = 8
+_SUMMARY_MIN = 20
+
+
+def _is_collection_heading(flat: str) -> bool:
+    return 4 <= len(flat) <= 80 and "。" not in flat and _COLLECTION.search(flat) is not None
+
+
+def _repeats_next(flat: str, following: list[str]) -> bool:
+    """Whether a line is a site's summary of the text that follows it (spaces removed)."""
+    label = _SUMMARY_LABEL.match(flat)
+    body = flat[label.end():] if label else flat
+    stripped = body.rstrip("…").rstrip(".")
+    if len(stripped) < _SUMMARY_MIN:
+        return False
+    rest = "".join(following)
+    if label and label.end() > 0:
+        return rest.startswith(stripped[:_SUMMARY_MIN])
+    return len(stripped) < len(body) and rest.startswith(stripped)
 
 
 def _to_int(s: str) -> int | None:

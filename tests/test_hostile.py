@@ -73,8 +73,15 @@ def test_invalid_utf8_in_the_middle_is_kept_flagged_and_the_rest_cleaned(tmp_pat
     "此处隐藏" * 100_000,
     ", " * 150_000 + "同志",
     "[复制" * 3_000 + "。",
+    "中(" + "中" * 300_000,
+    "|" * 300_000 + "中",
+    "的." * 100_000 + "。",
+    "中)" * 100_000,
+    "a" + " " * 300_000 + "m.com",
+    "开学致辞 篇1" * 50_000 + "x",
 ], ids=["X-run", "times-run", "asterisks", "many-placeholders", "dots", "jammer", "parens",
-        "notice-words", "commas", "nav-words"])
+        "notice-words", "commas", "nav-words", "open-paren", "table-bars", "anti-copy-dots",
+        "close-parens", "spaces-before-address", "contents-line"])
 def test_pathological_lines_finish(tmp_path: Path, line: str) -> None:
     code, out, err, _ = clean_file(tmp_path, line.encode("utf-8"))
     assert code == 0, err
