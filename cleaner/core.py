@@ -367,23 +367,29 @@ class _Document:
         ``[lo, hi)`` is returned: it is all the site's. A run of pieces is
         taken only if the rule needs its outermost piece (a marker in the
         second sentence does not take the first one with it). Runs longer
-        than the rule's ``max_line_length`` are not tried.
+        than the rule's ``max_line_length``, or with a piece of more than
+        ``CLAUSE_HAN`` Han characters (a speech glued on without a break), are
+        not tried.
         """
         limit = rule.max_line_length
+        prev = lo
         for i, e in enumerate(inner):
-            if limit is not None and e - lo > limit:
-                break
+            if (limit is not None and e - lo > limit) or han_count(text[prev:e]) > CLAUSE_HAN:
+                break  # too long for the rule, or a piece too long to be one clause of noise
             if self._matches(rule, text[lo:e].strip()):
                 if i and self._matches(rule, text[inner[0]:e].strip()):
                     break  # the rule does not need the first piece: it is not the site's
                 return (lo, hi) if not is_speech(text[e:hi]) else (lo, e)
+            prev = e
+        after = hi
         for i, s in enumerate(reversed(inner)):
-            if limit is not None and hi - s > limit:
+            if (limit is not None and hi - s > limit) or han_count(text[s:after]) > CLAUSE_HAN:
                 break
             if self._matches(rule, text[s:hi].strip()):
                 if i and self._matches(rule, text[s:inner[-1]].strip()):
                     break  # nor the last one
                 return (lo, hi) if not is_speech(text[lo:s]) else (s, hi)
+            after = s
         return None
 
     def _nonblank(self) -> list[Line]:
@@ -410,7 +416,11 @@ class _Document:
         matched: list[Line] = []
         edged: list[Line] = []
         limit = rule.max_line_length
-        for ln in self._candidates(rule):
+        candidates = self._candidates(rule)
+        if rule.zone == "head":  # only where no paragraph of speech stands above
+            head = self._head_lines(candidates)
+            candidates = [ln for ln in candidates if id(ln) in head]
+        for ln in candidates:
             self._line = ln.number
             if limit is not None and len(ln.text) > 10 * limit:
                 edged.append(ln)  # far too long to be this kind of noise, but its edges may be

@@ -41,7 +41,7 @@ RULE_KEYS = {
     "id", "name", "summary", "rationale", "action", "stage", "patterns", "exclude", "requires",
     "prefilter",
     "replacement", "transform", "max_line_length", "truncation", "damage", "anchor", "window",
-    "min_members", "gap_max", "gap_max_length", "gap_stop", "filler", "coverage", "leads", "changes", "keeps",
+    "min_members", "gap_max", "gap_max_length", "gap_stop", "filler", "coverage", "leads", "zone", "changes", "keeps",
 }
 REQUIRED = ("id", "summary", "rationale", "action", "changes", "keeps")
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{1,31}$")
@@ -135,6 +135,7 @@ class Rule:
     filler: list[str] = field(default_factory=list)
     coverage: float = 0.6
     leads: bool = False
+    zone: str = "any"
     changes: list[Example] = field(default_factory=list)
     keeps: list[str] = field(default_factory=list)
     builtin: bool = False  # a default rule (tested on pathological input: no time limit needed)
@@ -385,6 +386,7 @@ def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: i
         gap_max_length=get("gap_max_length", int, 20),
         gap_stop=_str_list(path, rid, t, "gap_stop"), filler=_str_list(path, rid, t, "filler"),
         coverage=float(get("coverage", (int, float), 0.6)), leads=get("leads", bool, False),
+        zone=get("zone", str, "any"),
     )
     if not rule.summary.strip():
         raise RuleError(path, "must not be empty", rid, "summary")
@@ -433,6 +435,11 @@ def _check_action_fields(path: Path, rule: Rule) -> None:
     if not 0 < rule.coverage <= 1:
         raise RuleError(path, "must be a share above 0 and at most 1, such as 0.6", rule.id,
                         "coverage")
+    if rule.zone not in ("any", "head"):
+        raise RuleError(path, "must be \"any\" or \"head\"", rule.id, "zone")
+    if rule.zone != "any" and rule.action != "drop_line":
+        raise RuleError(path, f"only drop_line rules take a zone, not {rule.action!r}", rule.id,
+                        "zone")
     if rule.leads and rule.action != "drop_line":
         raise RuleError(path, f"only drop_line rules take 'leads', not {rule.action!r}", rule.id,
                         "leads")
