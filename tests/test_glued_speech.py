@@ -32,9 +32,9 @@ PIECE_END = regex.compile(r"[。！？!?；;][”’」』）)》】\]]*\s*$")
 # and the last are one clause each (no sentence end inside) of more than
 # CLAUSE_HAN Han characters.
 SPEECH = [
-    "同志们：今天我们召开全县秋冬季安全生产工作会议，主要任务是认真分析当前全县安全生产形势、查找各个行业领域的突出问题、研究部署下一阶段重点工作。",
+    "同志们：今天我们召开全县秋冬季安全生产工作会议，主要任务是认真分析当前全县安全生产形势、查找各个行业领域存在的突出问题和薄弱环节、研究部署今冬明春安全生产和安全防范重点工作。",
     "最后，祝大家工作顺利、身体健康！谢谢大家！",
-    "三年来，全镇新建和改造农村公路四十二公里，改造农村危房三百余户，新建村级卫生室十一个、村级文化广场九个，群众满意度明显提升。",
+    "三年来，全镇新建和改造农村公路四十二公里，改造农村危房三百余户，新建村级卫生室十一个、村级文化广场九个、农村幸福院五个，全镇群众的获得感、幸福感和满意度明显提升。",
 ]
 # A paragraph of an earlier speech above the glued line (a page that collects
 # several speeches): speech may then stand before a site's sentence on a line.
