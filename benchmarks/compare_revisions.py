@@ -11,8 +11,9 @@ development set and the wild pages of ``../shared`` and of ``samples/input``
 
 - ``clean DIR -o OUT --log LOG`` on each folder: the written files, the change
   log, stdout, stderr and the exit code;
-- ``clean --diff --no-color``, ``diff --no-color`` and ``report`` on the samples,
-  ``--jobs 1`` against the default, and a missing path (exit 2).
+- ``clean --diff --no-color``, ``diff --no-color``, ``report`` and ``--in-place``
+  on the samples, ``--jobs 1`` against the default, a seed on stdin, a
+  missing path and a bad choice of modes (exit 2), and ``--help``.
 
 Every run happens in a folder of its own with the same relative paths, so the
 logs and messages are comparable byte for byte. Prints one line per run and a
@@ -42,9 +43,15 @@ RUNS: dict[str, list[str]] = {  # name: arguments of `cleaner`, run in the run f
     "diff-samples": ["clean", "--diff", "--no-color", "in/samples"],
     "inline-diff-samples": ["diff", "--no-color", "in/samples"],
     "report-samples": ["report", "in/samples", "-o", "out/report.html"],
+    "stdin-filter": ["clean", "-", "--log", "logs/stdin.jsonl"],  # the first seed on stdin
     "missing-path": ["clean", "in/no-such-folder", "-o", "out/missing"],
     "bad-mode": ["clean", "in/samples", "--check", "--in-place"],
+    "in-place": ["clean", "in/in-place", "--in-place"],  # a copy of the samples, compared after
+    **{f"help-{' '.join(c) or 'cleaner'}": [*c, "--help"]
+       for c in ([], ["clean"], ["diff"], ["report"], ["rules", "list"], ["rules", "test"], ["learn"])},
+    "version": ["--version"],
 }
+COMPARED = ("out", "logs", "in/in-place")  # folders compared file by file after all runs
 
 
 @dataclass(frozen=True)
@@ -76,16 +83,19 @@ def prepare(run_dir: Path, shared: Path, samples: Path) -> None:
     for name in CORPORA:
         shutil.copytree(shared / name / "raw", run_dir / "in" / name)
     shutil.copytree(samples, run_dir / "in" / "samples")
+    shutil.copytree(samples, run_dir / "in" / "in-place")
     (run_dir / "out").mkdir()
     (run_dir / "logs").mkdir()
 
 
 def run_all(cleaner: Path, run_dir: Path) -> dict[str, Ran]:
     first_seed = sorted(p.name for p in (run_dir / "in" / "seeds").iterdir())[0]
+    stdin = (run_dir / "in" / "seeds" / first_seed).read_bytes()
     results = {}
     for name, args in RUNS.items():
         argv = [a.replace("{first_seed}", first_seed) for a in args]
-        done = subprocess.run([str(cleaner), *argv], cwd=run_dir, capture_output=True, timeout=1800)
+        done = subprocess.run([str(cleaner), *argv], cwd=run_dir, capture_output=True, timeout=1800,
+                              input=stdin if "-" in argv else None)
         results[name] = Ran(done.returncode, done.stdout, done.stderr)
     return results
 
@@ -133,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
                   + (f" vs {b.code}" if a.code != b.code else "") + ")"
                   + (f": {', '.join(problems)}" if problems else ""))
             differences += bool(problems)
-        for folder in ("out", "logs"):
+        for folder in COMPARED:
             differ = tree_differences(base / "A" / "run" / folder, base / "B" / "run" / folder)
             count = sum(1 for p in (base / "A" / "run" / folder).rglob("*") if p.is_file())
             print(f"{'same' if not differ else 'DIFFERENT'}  {folder}/: {count} file(s)"
