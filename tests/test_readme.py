@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from support import REPO, run_cleaner
+from support import REPO, run_main
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
@@ -20,10 +20,10 @@ def test_worked_rule_example_passes_its_own_test_and_cleans(tmp_path: Path) -> N
     rules = tmp_path / "bigeng.toml"
     rules.write_text("\n".join(line[3:] if line.startswith("   ") else line
                                for line in block.splitlines()), encoding="utf-8")
-    assert run_cleaner("rules", "test", str(rules)).returncode == 0
+    assert run_main("rules", "test", str(rules)).returncode == 0
     src = tmp_path / "a.txt"
     src.write_text("同志们：\n谢谢大家！\n——笔耕书屋 每日精选，转载请联系——\n", encoding="utf-8")
-    proc = run_cleaner("clean", str(src), "--rules", str(rules))
+    proc = run_main("clean", str(src), "--rules", str(rules))
     assert proc.stdout.decode("utf-8") == "同志们：\n谢谢大家！\n"
 
 
@@ -43,6 +43,6 @@ def test_inline_diff_example_is_what_the_command_prints(tmp_path: Path) -> None:
     (tmp_path / "speech.txt").write_text(
         "在全镇春耕生产动员会上的讲话\nXX同志们:\n\n笔墨文行整理，咨询QQ2233445566\n今年春耕任务重、时间紧。\n",
         encoding="utf-8")
-    done = run_cleaner("diff", "speech.txt", "-q", cwd=tmp_path)
+    done = run_main("diff", "speech.txt", "-q", cwd=tmp_path)
     assert done.returncode == 1
     assert done.stdout.decode("utf-8") == block.split("\n", 1)[1]
