@@ -91,13 +91,18 @@ class FileOutcome:
 class Pipeline:
     """How to clean every file of a run, and where the results go.
 
-    ``rules`` default to the default rules; ``encoding`` forces a codec instead
-    of detecting it; ``output`` is the folder of :attr:`WriteBack.FOLDER`;
-    ``log`` builds each file's change log; ``keep_result`` returns each
-    file's :class:`~cleaner.changes.CleanResult` too.
+    ``rules`` default to the default rules (any sequence; kept as a tuple);
+    ``encoding`` forces a codec instead of detecting it; ``output`` is the
+    folder of :attr:`WriteBack.FOLDER`; ``log`` builds each file's change
+    log; ``keep_result`` returns each file's :class:`~cleaner.changes.CleanResult` too.
+
+    >>> Pipeline(write_back=WriteBack.FOLDER)
+    Traceback (most recent call last):
+    ...
+    ValueError: an output folder goes with WriteBack.FOLDER, and only with it
     """
 
-    rules: tuple[Rule, ...] = field(default_factory=default_rules)
+    rules: Sequence[Rule] = field(default_factory=default_rules)
     options: Options = field(default_factory=Options)
     encoding: str | None = None
     write_back: WriteBack = WriteBack.RETURN
@@ -107,6 +112,7 @@ class Pipeline:
     keep_result: bool = False
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "rules", tuple(self.rules))  # one immutable value to send to workers
         if (self.write_back is WriteBack.FOLDER) != (self.output is not None):
             raise ValueError("an output folder goes with WriteBack.FOLDER, and only with it")
 
@@ -123,7 +129,7 @@ class Pipeline:
         label = source.label
         try:
             decoded = decode(data, self.encoding)
-            result = clean_decoded(decoded, self.rules, options=self.options)
+            result = clean_decoded(decoded, tuple(self.rules), options=self.options)  # a tuple already
         except DecodeError as exc:
             return FileOutcome(label, error=f"{exc}; skipped")
         except (BodyIntegrityError, RuleTimeout) as exc:
@@ -212,7 +218,7 @@ def clean_file(source: str | os.PathLike[str] | bytes, rules: Sequence[Rule] | N
     >>> clean_file(bytes(range(256)) * 8, name="photo.jpg").error.startswith("looks like a binary file")
     True
     """
-    pipeline = Pipeline(tuple(default_rules() if rules is None else rules), options or Options(),
+    pipeline = Pipeline(default_rules() if rules is None else rules, options or Options(),
                         encoding, WriteBack.RETURN, log=log, keep_result=True)
     if isinstance(source, bytes):
         return pipeline.run_bytes(source, Source(None, Path("bytes.txt"), name or "<bytes>"))

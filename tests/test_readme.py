@@ -1,12 +1,16 @@
-"""The README's promises hold: its worked rule example works, and .ci/run runs
-exactly the README's test command."""
+"""The README's promises hold: its worked rule example works, its Python
+examples run and do what the command does, and .ci/run runs exactly the
+README's test command."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+import shutil
 from pathlib import Path
 
-from support import REPO, run_main
+import cleaner
+from support import REPO, SAMPLES, run_main
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
@@ -46,3 +50,25 @@ def test_inline_diff_example_is_what_the_command_prints(tmp_path: Path) -> None:
     done = run_main("diff", "speech.txt", "-q", cwd=tmp_path)
     assert done.returncode == 1
     assert done.stdout.decode("utf-8") == block.split("\n", 1)[1]
+
+
+def test_python_pipeline_examples_run_and_do_what_the_command_does(tmp_path: Path) -> None:
+    shutil.copytree(SAMPLES / "input", tmp_path / "samples" / "input")
+    blocks = [b for b in code_blocks("python") if "clean_file" in b or "Pipeline(" in b]
+    assert len(blocks) == 2
+    with contextlib.chdir(tmp_path):
+        one: dict[str, object] = {}
+        exec(blocks[0], one)
+        batch: dict[str, object] = {}
+        exec(blocks[1], batch)
+        done = run_main("clean", "samples/input", "-o", "by-command", "--log", "log.jsonl", "-q")
+    assert done.returncode == 0
+    outcome = one["outcome"]
+    assert isinstance(outcome, cleaner.FileOutcome)
+    assert outcome.error is not None and outcome.error.startswith("looks like a binary file")
+    written = sorted(p.relative_to(tmp_path / "clean") for p in (tmp_path / "clean").rglob("*"))
+    assert written == sorted(p.relative_to(tmp_path / "by-command")
+                             for p in (tmp_path / "by-command").rglob("*"))
+    for name in written:
+        assert (tmp_path / "clean" / name).read_bytes() == (tmp_path / "by-command" / name).read_bytes()
+    assert "".join(batch["log"]) == (tmp_path / "log.jsonl").read_text(encoding="utf-8")  # type: ignore[arg-type]
