@@ -153,7 +153,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"verdict: {args.rev_a} ({revs['A'][:10]}) vs {args.rev_b} ({revs['B'][:10]}): {verdict}")
         return 0 if not differences else 1
     finally:
-        git("worktree", "prune")
         if args.keep is None:
             shutil.rmtree(base, ignore_errors=True)
 

@@ -22,7 +22,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -368,8 +368,6 @@ def rules_test(paths: tuple[Path, ...], overrides: Overrides) -> int:
     Each failing example is printed with what was expected and what came out;
     the exit code is 1 if any failed.
     """
-    from dataclasses import replace
-
     from .examples import check_rule
 
     settings = _settings(replace(overrides, rule_paths=overrides.rule_paths + paths))
