@@ -11,9 +11,11 @@ development set and the wild pages of ``../shared`` and of ``samples/input``
 
 - ``clean DIR -o OUT --log LOG`` on each folder: the written files, the change
   log, stdout, stderr and the exit code;
-- ``clean --diff --no-color``, ``diff --no-color``, ``report`` and ``--in-place``
-  on the samples, ``--jobs 1`` against the default, a seed on stdin, a
-  missing path and a bad choice of modes (exit 2), and ``--help``.
+- ``clean --diff --no-color``, ``diff --no-color``, ``report``, ``--report``
+  and ``--in-place`` on the samples, ``--jobs 1`` against the default, a seed
+  on stdin; a missing path, a bad choice of modes, a bad configuration file
+  and a log that cannot be written (exit 2); ``rules list``, ``show`` and
+  ``test``, ``learn`` on the wild pages, and ``--help``.
 
 Every run happens in a folder of its own with the same relative paths, so the
 logs and messages are comparable byte for byte. Prints one line per run and a
@@ -47,6 +49,14 @@ RUNS: dict[str, list[str]] = {  # name: arguments of `cleaner`, run in the run f
     "missing-path": ["clean", "in/no-such-folder", "-o", "out/missing"],
     "bad-mode": ["clean", "in/samples", "--check", "--in-place"],
     "in-place": ["clean", "in/in-place", "--in-place"],  # a copy of the samples, compared after
+    "clean-with-report": ["clean", "in/samples", "-o", "out/with-report", "--report", "out/with-report.html"],
+    "log-not-writable": ["clean", "in/seeds", "-o", "out/seeds-again", "--log", "in"],
+    "bad-config": ["clean", "in/samples", "--check", "--config", "in/bad.toml"],
+    "rules-list": ["rules", "list", "--format", "json"],
+    "rules-show": ["rules", "show", "CT001"],
+    "rules-show-unknown": ["rules", "show", "CT00"],
+    "rules-test": ["rules", "test"],
+    "learn-wild": ["learn", "in/wild"],
     **{f"help-{' '.join(c) or 'cleaner'}": [*c, "--help"]
        for c in ([], ["clean"], ["diff"], ["report"], ["rules", "list"], ["rules", "test"], ["learn"])},
     "version": ["--version"],
@@ -84,6 +94,7 @@ def prepare(run_dir: Path, shared: Path, samples: Path) -> None:
         shutil.copytree(shared / name / "raw", run_dir / "in" / name)
     shutil.copytree(samples, run_dir / "in" / "samples")
     shutil.copytree(samples, run_dir / "in" / "in-place")
+    (run_dir / "in" / "bad.toml").write_text('placeholdr = "某某"\n', encoding="utf-8")
     (run_dir / "out").mkdir()
     (run_dir / "logs").mkdir()
 
