@@ -18,7 +18,9 @@ development set and the wild pages of ``../shared`` and of ``samples/input``
   ``test``, ``learn`` on the wild pages, and ``--help``.
 
 Every run happens in a folder of its own with the same relative paths, so the
-logs and messages are comparable byte for byte. Prints one line per run and a
+logs and messages are comparable byte for byte; the one path that differs,
+where each revision is installed (the ``source`` of a default rule), is
+written ``<venv>`` in both. Prints one line per run and a
 verdict; exits 0 when everything is identical, 1 on any difference.
 """
 
@@ -107,7 +109,9 @@ def run_all(cleaner: Path, run_dir: Path) -> dict[str, Ran]:
         argv = [a.replace("{first_seed}", first_seed) for a in args]
         done = subprocess.run([str(cleaner), *argv], cwd=run_dir, capture_output=True, timeout=1800,
                               input=stdin if "-" in argv else None)
-        results[name] = Ran(done.returncode, done.stdout, done.stderr)
+        venv = str(cleaner.parent.parent).encode()  # where each revision is installed (rules list's source)
+        results[name] = Ran(done.returncode, done.stdout.replace(venv, b"<venv>"),
+                            done.stderr.replace(venv, b"<venv>"))
     return results
 
 
