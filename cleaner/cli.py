@@ -24,7 +24,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -36,6 +36,9 @@ from .files import STDIN, files_in, find_sources
 from .pipeline import DiffStyle, FileOutcome, Pipeline, View, WriteBack, clean_many
 from .rules import RuleError
 from .summary import EXIT_ERROR, EXIT_OK, EXIT_WOULD_CHANGE, Summary
+
+if TYPE_CHECKING:  # the report module loads only when a report is asked for
+    from .report import FileRecord
 
 
 class Fatal(click.ClickException):
@@ -252,7 +255,7 @@ def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, outp
                         View(view.diff, view.color, view.context, report=report_path is not None),
                         log=log_path is not None)
     logs: list[str] = []
-    pages: list[dict[str, Any]] = []
+    pages: list[FileRecord] = []
     outcomes = clean_many(pipeline, found.sources, batch.jobs or os.cpu_count() or 1)
     for outcome in summary.progress(outcomes, len(found.sources)):
         summary.add(outcome)
@@ -283,7 +286,7 @@ def _print(outcome: FileOutcome) -> None:
         sys.stdout.flush()
 
 
-def _page(outcome: FileOutcome) -> list[dict[str, Any]]:
+def _page(outcome: FileOutcome) -> list[FileRecord]:
     """A file's record in the HTML report, if it has one."""
     if outcome.error is not None:
         from .report import skipped_data
@@ -292,7 +295,7 @@ def _page(outcome: FileOutcome) -> list[dict[str, Any]]:
     return [] if outcome.page is None else [outcome.page]
 
 
-def _write_report(path: Path, pages: list[dict[str, Any]], settings: Settings, summary: Summary) -> None:
+def _write_report(path: Path, pages: list[FileRecord], settings: Settings, summary: Summary) -> None:
     from .report import build_report  # the review modules load only when asked for
 
     summaries = {r.id: r.summary for r in settings.rules}

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .changes import CleanResult
 from .core import Options, RuleTimeout, default_rules
@@ -29,6 +29,9 @@ from .fileio import DecodeError, clean_decoded, decode, write_atomic
 from .files import Source
 from .guard import BodyIntegrityError
 from .rules import Rule
+
+if TYPE_CHECKING:  # the report module loads only when a report is asked for
+    from .report import FileRecord
 
 
 class WriteBack(enum.Enum):
@@ -73,7 +76,7 @@ class FileOutcome:
     rule_counts: dict[str, int] = field(default_factory=dict)
     log: str = ""  # the JSON Lines change log, when the pipeline logs
     diff: str = ""  # when the pipeline's view asks for a diff
-    page: dict[str, Any] | None = None  # this file's record for the HTML report (JSON data)
+    page: FileRecord | None = None  # this file's record for the HTML report
     output: bytes | None = None  # the clean UTF-8 bytes, when they come back (WriteBack.RETURN)
     result: CleanResult | None = None  # the whole result, when the pipeline keeps it
 
@@ -166,7 +169,7 @@ class Pipeline:
         return None
 
     def _show(self, source: Source, before: str, result: CleanResult,
-              changed: bool) -> tuple[str, dict[str, Any] | None]:
+              changed: bool) -> tuple[str, FileRecord | None]:
         """The diff and the report record of one file, from its decoded text and its result."""
         view = self.view
         if view.diff is None and not view.report:
