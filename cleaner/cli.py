@@ -1,168 +1,159 @@
-"""The command line: parse options, call the library, report.
+"""The command line: declare the options, call the library, exit once.
+
+The work is elsewhere: :mod:`cleaner.config` merges the configuration file
+with the options, :mod:`cleaner.files` finds the inputs, :mod:`cleaner.pipeline`
+cleans them (in worker processes) and :mod:`cleaner.summary` prints what
+happened and chooses the exit code. Every command returns its exit code; the
+group exits with it, at one place. An error that ends the run is a
+:class:`Fatal` exception, printed as one line (never a traceback) with exit 2.
 
 Exit codes: 0 nothing to do or all written; 1 with --check/--diff when a file
 would change (and for ``rules test`` when an example fails); 2 when anything
 failed (a bad path, an undecodable file, a bad rule or configuration file).
-Errors are one line each, never a traceback.
+
+:func:`main` runs the command in this process and returns the exit code.
 """
 
 from __future__ import annotations
 
 import difflib
-import fnmatch
 import functools
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
-from .changes import CleanResult
-from .config import Config, ConfigError, find_config, load_config, select_rules
-from .core import ANONYMISE_MODES, Options, RuleTimeout
-from .fileio import DecodeError, clean_decoded, decode, write_atomic
-from .guard import BodyIntegrityError
-from .rules import Rule, RuleError, load_rules
+from .config import ConfigError, Overrides, Settings, resolve
+from .core import ANONYMISE_MODES
+from .fileio import DecodeError, decode, write_atomic
+from .files import STDIN, files_in, find_sources
+from .pipeline import DiffStyle, FileOutcome, Pipeline, View, WriteBack, clean_many
+from .rules import RuleError
+from .summary import EXIT_ERROR, EXIT_OK, EXIT_WOULD_CHANGE, Summary
 
-EXIT_OK, EXIT_WOULD_CHANGE, EXIT_ERROR = 0, 1, 2
-
-
-@dataclass
-class Job:
-    """One input: where it is read from and, for -o, where it goes."""
-
-    source: Path | None  # None: standard input
-    relative: Path
-
-    @property
-    def label(self) -> str:
-        return "<stdin>" if self.source is None else str(self.source)
+if TYPE_CHECKING:  # the report module loads only when a report is asked for
+    from .report import FileRecord
 
 
-@dataclass
-class Report:
-    """Messages and errors of one run (the counts of files live in :class:`Batch`)."""
+class Fatal(click.ClickException):
+    """An error that ends the run: one line on stderr, exit 2."""
 
-    quiet: bool = False
-    per_file: bool = True  # one line per file (not under a progress bar)
-    errors: int = 0
+    exit_code = EXIT_ERROR
 
-    def error(self, where: str, message: str) -> None:
-        self.errors += 1
-        click.echo(f"error: {where}: {message}", err=True)
-
-    def done(self, outcome: Outcome) -> None:
-        if not self.quiet and self.per_file:
-            click.echo(outcome.summary, err=True)
-            for w in outcome.warnings:
-                click.echo(w, err=True)
-
-    def exit_code(self, changed: int, would_change_fails: bool) -> int:
-        if self.errors:
-            return EXIT_ERROR
-        if would_change_fails and changed:
-            return EXIT_WOULD_CHANGE
-        return EXIT_OK
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"error: {self.message}", err=True)
 
 
-@dataclass
-class Settings:
-    """What to run, from the configuration file overridden by the command line."""
+@dataclass(frozen=True)
+class BatchChoice:
+    """The options of a cleaning run that are not settings of the configuration file."""
 
-    rules: list[Rule]
-    options: Options
-    include: list[str]
-    exclude: list[str]
-    config: Config
+    overrides: Overrides
+    encoding: str | None
+    jobs: int | None
+    quiet: bool
 
 
-def rule_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The options that choose the rule set, shared by ``clean`` and ``rules``."""
-    options = [
-        click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Configuration file (default: the nearest .cleaner.toml or "
-                          "pyproject.toml with [tool.cleaner])."),
-        click.option("--rules", "rule_paths", multiple=True, type=click.Path(path_type=Path),
-                     help="Extra rule file or folder (repeatable)."),
-        click.option("--no-default-rules", is_flag=True, help="Use only the rules given with --rules."),
-        click.option("--select", multiple=True,
-                     help="Run only rules whose id starts with this (repeatable, or comma-separated)."),
-        click.option("--ignore", multiple=True,
-                     help="Do not run rules whose id starts with this (repeatable, or comma-separated)."),
-    ]
+Command = Callable[..., Any]
+
+RULE_OPTIONS = [
+    click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+                 help="Configuration file (default: the nearest .cleaner.toml or "
+                      "pyproject.toml with [tool.cleaner])."),
+    click.option("--rules", "rule_paths", multiple=True, type=click.Path(path_type=Path),
+                 help="Extra rule file or folder (repeatable)."),
+    click.option("--no-default-rules", is_flag=True, help="Use only the rules given with --rules."),
+    click.option("--select", multiple=True,
+                 help="Run only rules whose id starts with this (repeatable, or comma-separated)."),
+    click.option("--ignore", multiple=True,
+                 help="Do not run rules whose id starts with this (repeatable, or comma-separated)."),
+]
+BATCH_OPTIONS = [
+    click.option("--placeholder",
+                 help="What anonymised tokens (XX, ×××, *** …) become. [default: ××]"),
+    click.option("--anonymise", type=click.Choice(ANONYMISE_MODES),
+                 help="Replace anonymised tokens, drop them, or keep them. [default: replace]"),
+    click.option("--blank-lines", is_flag=True, default=None,
+                 help="Put one blank line between paragraphs."),
+    click.option("--include", multiple=True,
+                 help="Glob of files to clean inside folders (default *.txt)."),
+    click.option("--exclude", multiple=True,
+                 help="Glob of files or folders to skip (repeatable)."),
+    click.option("--encoding", help="Decode inputs with this encoding instead of detecting it."),
+    click.option("--timeout", type=float,
+                 help="Seconds a rule may spend on one line. [default: 10]"),
+    click.option("--no-guard", is_flag=True,
+                 help="Skip the check that no Chinese text was lost outside logged removals."),
+    click.option("-j", "--jobs", type=click.IntRange(min=1),
+                 help="Clean this many files at once. [default: all cores]"),
+    click.option("-q", "--quiet", is_flag=True,
+                 help="No per-file lines and no summary on stderr."),
+]
+_RULE_KEYS = ("config_path", "rule_paths", "no_default_rules", "select", "ignore")
+_SETTING_KEYS = ("placeholder", "anonymise", "blank_lines", "include", "exclude", "timeout", "no_guard")
+
+
+def _declare(options: Sequence[Callable[[Command], Command]], func: Command) -> Command:
+    """Apply click options so that ``--help`` lists them in the order given."""
     return functools.reduce(lambda f, opt: opt(f), reversed(options), func)
 
 
-def _split(values: tuple[str, ...]) -> list[str]:
-    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+def rule_options(func: Command) -> Command:
+    """The options that choose the rule set, passed to ``func`` as ``overrides``."""
+    def command(*args: Any, **said: Any) -> Any:
+        overrides = Overrides(**{key: said.pop(key) for key in _RULE_KEYS})
+        return func(*args, overrides=overrides, **said)
+
+    return _declare(RULE_OPTIONS, functools.update_wrapper(command, func))
 
 
-def resolve(config_path: Path | None, rule_paths: tuple[Path, ...], no_default_rules: bool,
-            select: tuple[str, ...], ignore: tuple[str, ...], **options: Any) -> Settings:
-    """Merge configuration and command line; load and select the rules. Exits 2 on errors."""
-    try:
-        config = load_config(config_path or find_config(Path.cwd()))
-        rules = load_rules([*config.rules, *rule_paths], defaults=not no_default_rules)
-    except (ConfigError, RuleError) as exc:
-        _fail(f"{exc}; fix the file or leave it out")
-    rules = select_rules(rules, _split(select) or config.select, config.ignore + _split(ignore))
-    merged = {
-        "placeholder": _first(options.get("placeholder"), config.placeholder, "××"),
-        "anonymise": _first(options.get("anonymise"), config.anonymise, "replace"),
-        "blank_lines": bool(options.get("blank_lines") or config.blank_lines),
-        "guard": not options.get("no_guard", False),
-        "timeout": options.get("timeout") or 10.0,
-    }
-    include = list(options.get("include") or ()) or config.include or ["*.txt"]
-    exclude = list(options.get("exclude") or ()) + config.exclude
-    return Settings(rules, Options(**merged), include, exclude, config)
+def batch_options(func: Command) -> Command:
+    """The options of a cleaning run (``clean``, ``diff``, ``report``), passed as ``batch``."""
+    def command(*args: Any, **said: Any) -> Any:
+        keys = _RULE_KEYS + _SETTING_KEYS
+        overrides = Overrides(**{key: said.pop(key) for key in keys})
+        batch = BatchChoice(overrides, said.pop("encoding"), said.pop("jobs"), said.pop("quiet"))
+        return func(*args, batch=batch, **said)
 
-
-def _first(*values: Any) -> Any:
-    return next(v for v in values if v is not None)
+    return _declare(RULE_OPTIONS, _declare(BATCH_OPTIONS, functools.update_wrapper(command, func)))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cleaner")
-def main() -> None:
+def cli() -> None:
     """Clean Chinese speeches saved from document-sharing sites."""
 
 
-def batch_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The options of a cleaning run, shared by ``clean``, ``diff`` and ``report``."""
-    options = [
-        click.option("--placeholder",
-                     help="What anonymised tokens (XX, ×××, *** …) become. [default: ××]"),
-        click.option("--anonymise", type=click.Choice(ANONYMISE_MODES),
-                     help="Replace anonymised tokens, drop them, or keep them. [default: replace]"),
-        click.option("--blank-lines", is_flag=True, default=None,
-                     help="Put one blank line between paragraphs."),
-        click.option("--include", multiple=True,
-                     help="Glob of files to clean inside folders (default *.txt)."),
-        click.option("--exclude", multiple=True,
-                     help="Glob of files or folders to skip (repeatable)."),
-        click.option("--encoding", help="Decode inputs with this encoding instead of detecting it."),
-        click.option("--timeout", type=float,
-                     help="Seconds a rule may spend on one line. [default: 10]"),
-        click.option("--no-guard", is_flag=True,
-                     help="Skip the check that no Chinese text was lost outside logged removals."),
-        click.option("-j", "--jobs", type=click.IntRange(min=1),
-                     help="Clean this many files at once. [default: all cores]"),
-        click.option("-q", "--quiet", is_flag=True,
-                     help="No per-file lines and no summary on stderr."),
-    ]
-    return rule_options(functools.reduce(lambda f, opt: opt(f), reversed(options), func))
+@cli.result_callback()
+def _exit(code: int | None) -> None:
+    """The one exit of every command, with the code it returned."""
+    click.get_current_context().exit(EXIT_OK if code is None else code)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``cleaner`` with ``argv`` (default: the process's arguments); return its exit code.
+
+    Output goes to ``sys.stdout`` and ``sys.stderr``; nothing exits the process.
+    """
+    try:
+        cli.main(args=argv, prog_name=None if argv is None else "cleaner")
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or EXIT_OK
+        return EXIT_ERROR  # pragma: no cover: click exits with numbers
+    return EXIT_OK  # pragma: no cover: click's standalone mode always exits
 
 
 COLOR_HELP = "Colour the diff. [default: when standard output is a terminal and NO_COLOR is unset]"
 
 
-@main.command()
+@cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
               help="Write each cleaned file under this folder, at its path relative to the input.")
@@ -176,7 +167,8 @@ COLOR_HELP = "Colour the diff. [default: when standard output is a terminal and 
               help="Also write an HTML report of this run to this file.")
 @batch_options
 def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, check: bool, diff: bool,
-          color: bool | None, log_path: Path | None, report_path: Path | None, **choice: Any) -> None:
+          color: bool | None, log_path: Path | None, report_path: Path | None,
+          batch: BatchChoice) -> int:
     """Clean speech files. PATHS are files, folders (every .txt below them) or - for stdin.
 
     \b
@@ -190,13 +182,18 @@ def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, check: bo
     modes = [name for name, on in (("-o", output), ("--in-place", in_place), ("--check", check),
                                    ("--diff", diff)) if on]
     if len(modes) > 1 and set(modes) != {"--check", "--diff"}:
-        _fail(f"choose one of {', '.join(modes)}")
-    view = View("unified" if diff else None, _use_color(color), -1)
-    _run(paths, choice, output=output, in_place=in_place, to_stdout=not modes, view=view,
-         log_path=log_path, report_path=report_path, would_change_fails=check or diff)
+        raise Fatal(f"choose one of {', '.join(modes)}")
+    if output is not None:
+        write_back = WriteBack.FOLDER
+    elif in_place:
+        write_back = WriteBack.IN_PLACE
+    else:
+        write_back = WriteBack.NOTHING if modes else WriteBack.RETURN
+    view = View(DiffStyle.UNIFIED if diff else None, _use_color(color), -1)
+    return _run(paths, batch, write_back, output, view, log_path, report_path, check=check or diff)
 
 
-@main.command()
+@cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--unified", is_flag=True, help="Line by line, as `clean --diff` prints it.")
 @click.option("--context", type=int, default=40, show_default=True,
@@ -204,33 +201,30 @@ def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, check: bo
 @click.option("--color/--no-color", default=None, help=COLOR_HELP)
 @batch_options
 def diff(paths: tuple[str, ...], unified: bool, context: int, color: bool | None,
-         **choice: Any) -> None:
+         batch: BatchChoice) -> int:
     """Show changes marked inside each line, with rule ids.
 
     Writes nothing; exits 1 if any file would change. A removed span shows as
     [-removed-], an added one as {+added+}, each followed by <RULE-ID>; with
     colour, removed text is red and struck through and added text is green.
     """
-    view = View("unified" if unified else "inline", _use_color(color), context)
-    _run(paths, choice, output=None, in_place=False, to_stdout=False, view=view, log_path=None,
-         report_path=None, would_change_fails=True)
+    view = View(DiffStyle.UNIFIED if unified else DiffStyle.INLINE, _use_color(color), context)
+    return _run(paths, batch, WriteBack.NOTHING, None, view, None, None, check=True)
 
 
-@main.command()
+@cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-o", "--output", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               required=True, help="The HTML file to write.")
 @batch_options
-def report(paths: tuple[str, ...], report_path: Path, **choice: Any) -> None:
+def report(paths: tuple[str, ...], report_path: Path, batch: BatchChoice) -> int:
     """Write one self-contained HTML page to review a batch.
 
     Cleans PATHS without writing them, and writes nothing but the page. The
     page lists every file and every rule, and shows each changed file before
     and after with each change labelled by its rule.
     """
-    _run(paths, choice, output=None, in_place=False, to_stdout=False,
-         view=View(None, False, -1), log_path=None, report_path=report_path,
-         would_change_fails=False)
+    return _run(paths, batch, WriteBack.NOTHING, None, View(), None, report_path, check=False)
 
 
 def _use_color(flag: bool | None) -> bool:
@@ -239,279 +233,85 @@ def _use_color(flag: bool | None) -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-def _run(paths: tuple[str, ...], choice: dict[str, Any], *, output: Path | None, in_place: bool,
-         to_stdout: bool, view: View, log_path: Path | None, report_path: Path | None,
-         would_change_fails: bool) -> None:
-    encoding, jobs, quiet = choice.pop("encoding"), choice.pop("jobs"), choice.pop("quiet")
-    report = Report(quiet=quiet)
-    settings = resolve(**choice)
-    work = _collect(paths, settings.include, settings.exclude, report)
-    if to_stdout and (len(work) > 1 or any(Path(p).is_dir() for p in paths if p != "-")):
-        _fail("several files need -o DIR, --in-place, --check or --diff")
+def _settings(overrides: Overrides) -> Settings:
+    try:
+        return resolve(overrides, Path.cwd())
+    except (ConfigError, RuleError) as exc:
+        raise Fatal(f"{exc}; fix the file or leave it out") from None
 
-    view = replace(view, report=report_path is not None)
-    task = Task(settings, encoding, output, in_place, view, to_stdout, log_path is not None)
-    batch = Batch()
-    pages: list[dict[str, Any]] = []
-    for outcome in _outcomes(task, work, jobs or os.cpu_count() or 1, report):
-        batch.add(outcome)
-        if outcome.error:
-            report.error(outcome.label, outcome.error)
-            if report_path is not None:
-                from .report import skipped_data
 
-                pages.append(skipped_data(outcome.label, outcome.error))
-            continue
-        report.done(outcome)
-        if outcome.page is not None:
-            pages.append(outcome.page)
-        if outcome.diff:
-            sys.stdout.write(outcome.diff)
-            sys.stdout.flush()
-        if outcome.text is not None:
-            sys.stdout.buffer.write(outcome.text)
-            sys.stdout.flush()
+def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, output: Path | None,
+         view: View, log_path: Path | None, report_path: Path | None, *, check: bool) -> int:
+    """Find the inputs, clean them, print and write what the options ask for; the exit code."""
+    summary = Summary(quiet=batch.quiet, check=check)
+    settings = _settings(batch.overrides)
+    found = find_sources(paths, settings.include, settings.exclude)
+    for missing in found.missing:
+        summary.error(missing, "no such file or folder")
+    if write_back is WriteBack.RETURN and (
+            len(found.sources) > 1 or any(Path(p).is_dir() for p in paths if p != STDIN)):
+        raise Fatal("several files need -o DIR, --in-place, --check or --diff")
+    pipeline = Pipeline(settings.rules, settings.options, batch.encoding, write_back, output,
+                        View(view.diff, view.color, view.context, report=report_path is not None),
+                        log=log_path is not None)
+    logs: list[str] = []
+    pages: list[FileRecord] = []
+    outcomes = clean_many(pipeline, found.sources, batch.jobs or os.cpu_count() or 1)
+    for outcome in summary.progress(outcomes, len(found.sources)):
+        summary.add(outcome)
+        if report_path is not None:
+            pages += _page(outcome)
+        if outcome.error is None:
+            logs.append(outcome.log)
+            _print(outcome)
     if log_path is not None:
         try:
-            write_atomic(log_path, "".join(batch.log).encode("utf-8"))
+            write_atomic(log_path, "".join(logs).encode("utf-8"))
         except OSError as exc:
-            report.error(str(log_path), f"cannot write the log: {exc.strerror}")
+            summary.error(str(log_path), f"cannot write the log: {exc.strerror}")
     if report_path is not None:
-        from .report import build_report  # the review modules load only when asked for
-
-        summaries = {r.id: r.summary for r in settings.rules}
-        try:
-            write_atomic(report_path, build_report(pages, summaries).encode("utf-8"))
-        except OSError as exc:
-            report.error(str(report_path), f"cannot write the report: {exc.strerror}")
-        else:
-            if not quiet:
-                click.echo(f"report: {report_path}", err=True)
-    if not quiet and len(work) > 1:
-        click.echo(batch.summary(), err=True)
-    sys.exit(report.exit_code(batch.changed, would_change_fails=would_change_fails))
+        _write_report(report_path, pages, settings, summary)
+    if not batch.quiet and len(found.sources) > 1:
+        click.echo(summary.text(), err=True)
+    return summary.exit_code
 
 
-@dataclass(frozen=True)
-class View:
-    """What to show of each file besides writing it: a diff, and data for the report."""
-
-    diff: str | None  # "unified", "inline" or None
-    color: bool
-    context: int  # for the inline diff
-    report: bool = False  # set by _run from whether a report file is asked for
-
-
-@dataclass(frozen=True)
-class Task:
-    """Everything a worker needs to clean one file (sent once to each worker process)."""
-
-    settings: Settings
-    encoding: str | None
-    output: Path | None
-    in_place: bool
-    view: View
-    to_stdout: bool
-    log: bool  # build the JSON Lines change log (only when --log asks for it)
+def _print(outcome: FileOutcome) -> None:
+    """A file's diff, or its clean text, on standard output."""
+    if outcome.diff:
+        sys.stdout.write(outcome.diff)
+        sys.stdout.flush()
+    if outcome.output is not None:
+        sys.stdout.buffer.write(outcome.output)
+        sys.stdout.flush()
 
 
-@dataclass
-class Outcome:
-    """What cleaning one file gave, small enough to send back from a worker."""
+def _page(outcome: FileOutcome) -> list[FileRecord]:
+    """A file's record in the HTML report, if it has one."""
+    if outcome.error is not None:
+        from .report import skipped_data
 
-    label: str
-    error: str | None = None
-    changed: bool = False
-    summary: str = ""
-    warnings: list[str] = field(default_factory=list)
-    log: str = ""
-    diff: str = ""
-    page: dict[str, Any] | None = None  # this file's part of the HTML report
-    truncated: bool = False
-    rules: dict[str, int] = field(default_factory=dict)
-    text: bytes | None = None  # the clean text, only when it goes to stdout
+        return [skipped_data(outcome.label, outcome.error)]
+    return [] if outcome.page is None else [outcome.page]
 
 
-@dataclass
-class Batch:
-    """The totals of a run, for the closing summary."""
+def _write_report(path: Path, pages: list[FileRecord], settings: Settings, summary: Summary) -> None:
+    from .report import build_report  # the review modules load only when asked for
 
-    seen: int = 0
-    changed: int = 0
-    skipped: list[str] = field(default_factory=list)
-    truncated: int = 0
-    rules: dict[str, int] = field(default_factory=dict)
-    log: list[str] = field(default_factory=list)
-
-    def add(self, outcome: Outcome) -> None:
-        self.seen += 1
-        if outcome.error:
-            self.skipped.append(f"{outcome.label}: {outcome.error}")
-            return
-        self.changed += outcome.changed
-        self.truncated += outcome.truncated
-        self.log.append(outcome.log)
-        for rule, n in outcome.rules.items():
-            self.rules[rule] = self.rules.get(rule, 0) + n
-
-    def summary(self) -> str:
-        unchanged = self.seen - self.changed - len(self.skipped)
-        lines = [f"{self.seen} file(s) seen: {self.changed} changed, {unchanged} unchanged, "
-                 f"{len(self.skipped)} skipped"]
-        lines += [f"  skipped {s}" for s in self.skipped]
-        if self.truncated:
-            lines.append(f"{self.truncated} truncated document(s)")
-        if self.rules:
-            lines.append("changes per rule: " + ", ".join(
-                f"{r} {n}" for r, n in sorted(self.rules.items(), key=lambda x: (-x[1], x[0]))))
-        return "\n".join(lines)
-
-
-_TASK: Task | None = None
-
-
-def _init_worker(task: Task) -> None:
-    global _TASK
-    _TASK = task
-
-
-def _work(job: Job) -> Outcome:
-    assert _TASK is not None
-    return process(_TASK, job)
-
-
-def _outcomes(task: Task, work: list[Job], jobs: int, report: Report) -> Iterator[Outcome]:
-    """Clean every job, in parallel when it pays, yielding outcomes in input order."""
-    bar = (not report.quiet and len(work) > 20 and sys.stderr.isatty())
-    report.per_file = not bar
-    parallel = jobs > 1 and len(work) > 1 and all(j.source is not None for j in work)
-    if not parallel:
-        results: Iterator[Outcome] = (process(task, job) for job in work)
-        yield from _with_bar(results, len(work), bar)
-        return
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=min(jobs, len(work)), initializer=_init_worker,
-                             initargs=(task,)) as pool:
-        chunk = max(1, min(64, len(work) // (jobs * 8)))
-        yield from _with_bar(pool.map(_work, work, chunksize=chunk), len(work), bar)
-
-
-def _with_bar(results: Iterator[Outcome], total: int, bar: bool) -> Iterator[Outcome]:
-    if not bar:
-        yield from results
-        return
-    with click.progressbar(length=total, label="cleaning", file=sys.stderr) as progress:
-        for outcome in results:
-            progress.update(1)
-            yield outcome
-
-
-def process(task: Task, job: Job) -> Outcome:
-    """Read, clean and write one file; never raises (errors come back in the outcome)."""
+    summaries = {r.id: r.summary for r in settings.rules}
     try:
-        data = sys.stdin.buffer.read() if job.source is None else job.source.read_bytes()
+        write_atomic(path, build_report(pages, summaries).encode("utf-8"))
     except OSError as exc:
-        return Outcome(job.label, error=f"cannot read: {exc.strerror}")
-    settings = task.settings
-    try:
-        decoded = decode(data, task.encoding)
-        result = clean_decoded(decoded, settings.rules, options=settings.options)
-    except DecodeError as exc:
-        return Outcome(job.label, error=f"{exc}; skipped")
-    except (BodyIntegrityError, RuleTimeout) as exc:
-        return Outcome(job.label, error=f"{exc}; the file was left unchanged (fix that rule or "
-                       "leave it out; if no rule is named, report the file)")
-    except Exception as exc:  # a bug must not stop the batch or print a traceback
-        return Outcome(job.label, error=f"internal error ({type(exc).__name__}: {exc}); the file "
-                       "was skipped and left unchanged; please report this with the file")
-    new = result.text.encode("utf-8")
-    outcome = Outcome(
-        job.label, changed=new != data, summary=result.summary(job.label),
-        warnings=[f"  warning: {job.label}:{w.line}:{w.column}: {w.rule}: {w.message}"
-                  for w in result.warnings],
-        log=result.jsonl(job.label) if task.log else "", truncated=result.info.truncated,
-        rules=dict(result.rule_counts()))
-    if task.view.diff or task.view.report:
-        _show(task, job, decoded.text, result, outcome)
-    try:
-        if task.output is not None:
-            _write_if_different(task.output / job.relative, new)
-        elif task.in_place and job.source is not None:
-            if outcome.changed:
-                write_atomic(job.source, new)
-        elif task.to_stdout or task.in_place:  # the text itself goes to standard output
-            outcome.text = new
-    except OSError as exc:
-        outcome.error = f"cannot write: {exc.strerror} ({exc.filename})"
-    return outcome
-
-
-def _write_if_different(target: Path, data: bytes) -> None:
-    """Write atomically, and only when the file is missing or its content differs."""
-    try:
-        if target.read_bytes() == data:
-            return
-    except OSError:
-        pass
-    write_atomic(target, data)
-
-
-def _show(task: Task, job: Job, source: str, result: CleanResult, outcome: Outcome) -> None:
-    """The diff and the report data of one file, from its decoded text and its result."""
-    from . import render
-    from .report import file_data
-    from .review import FORM_ONLY, review
-
-    view = task.view
-    if view.diff == "unified":
-        before = source.replace("\r\n", "\n").replace("\r", "\n")
-        outcome.diff = render.unified(str(job.relative), before, result.text, view.color)
-        if not view.report:
-            return
-    reviewed = review(job.label, source, result)
-    if view.diff == "inline":
-        outcome.diff = render.inline(reviewed, view.color, view.context)
-        if outcome.changed and not outcome.diff:  # say why it would change (the exit code does)
-            outcome.diff = render.paint(f"{job.label}: {FORM_ONLY}", "header", view.color) + "\n"
-    if view.report:
-        outcome.page = file_data(reviewed, rewritten=outcome.changed)
-
-
-
-def _collect(paths: tuple[str, ...], include: list[str], exclude: list[str],
-             report: Report) -> list[Job]:
-    jobs: list[Job] = []
-    for raw in paths:
-        if raw == "-":
-            jobs.append(Job(None, Path("stdin.txt")))
-            continue
-        p = Path(raw)
-        if p.is_dir():
-            jobs.extend(Job(f, f.relative_to(p)) for f in sorted(p.rglob("*"))
-                        if f.is_file() and _wanted(f.relative_to(p), include, exclude))
-        elif p.is_file():
-            jobs.append(Job(p, Path(p.name)))
-        else:
-            report.error(raw, "no such file or folder")
-    return jobs
-
-
-def _wanted(relative: Path, include: list[str], exclude: list[str]) -> bool:
-    """Include globs match the file name (case-insensitively); exclude globs any path part."""
-    name = relative.name.lower()
-    if not any(fnmatch.fnmatch(name, g.lower()) for g in include):
-        return False
-    posix = relative.as_posix()
-    return not any(fnmatch.fnmatch(posix, g) or any(fnmatch.fnmatch(part, g)
-                                                    for part in relative.parts)
-                   for g in exclude)
+        summary.error(str(path), f"cannot write the report: {exc.strerror}")
+    else:
+        if not summary.quiet:
+            click.echo(f"report: {path}", err=True)
 
 
 # ------------------------------------------------------------------ rules
 
 
-@main.group()
+@cli.group()
 def rules() -> None:
     """List, show and test rules (the defaults plus your own)."""
 
@@ -520,9 +320,9 @@ def rules() -> None:
 @rule_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-def rules_list(fmt: str, **choice: Any) -> None:
+def rules_list(fmt: str, overrides: Overrides) -> None:
     """One line per active rule: id, family, action, summary."""
-    active = resolve(**choice).rules
+    active = _settings(overrides).rules
     if fmt == "json":
         for r in active:
             click.echo(json.dumps({"id": r.id, "name": r.name, "family": r.family,
@@ -536,13 +336,13 @@ def rules_list(fmt: str, **choice: Any) -> None:
 @rules.command("show")
 @click.argument("rule_id")
 @rule_options
-def rules_show(rule_id: str, **choice: Any) -> None:
+def rules_show(rule_id: str, overrides: Overrides) -> None:
     """Everything about one rule: summary, rationale, patterns, examples."""
-    active = resolve(**choice).rules
+    active = _settings(overrides).rules
     found = [r for r in active if r.id == rule_id]
     if not found:
         close = difflib.get_close_matches(rule_id, [r.id for r in active], n=3)
-        _fail(f"no active rule {rule_id}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+        raise Fatal(f"no active rule {rule_id}" + (f"; did you mean {', '.join(close)}?" if close else ""))
     r = found[0]
     click.echo(f"{r.id} ({r.name or r.family}) — {r.summary}\n")
     click.echo(f"family: {r.family}   stage: {r.stage}   action: {r.action}   file: {r.source}\n")
@@ -565,7 +365,7 @@ def rules_show(rule_id: str, **choice: Any) -> None:
 @rules.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @rule_options
-def rules_test(paths: tuple[Path, ...], **choice: Any) -> None:
+def rules_test(paths: tuple[Path, ...], overrides: Overrides) -> int:
     """Run the examples of the rules in PATHS (rule files or folders), or of all active rules.
 
     Each failing example is printed with what was expected and what came out;
@@ -573,9 +373,7 @@ def rules_test(paths: tuple[Path, ...], **choice: Any) -> None:
     """
     from .examples import check_rule
 
-    if paths:
-        choice["rule_paths"] = tuple(choice["rule_paths"]) + paths
-    settings = resolve(**choice)
+    settings = _settings(replace(overrides, rule_paths=overrides.rule_paths + paths))
     wanted = {str(p) for p in paths}
     chosen = [r for r in settings.rules
               if not paths or r.source in wanted or str(Path(r.source).parent) in wanted]
@@ -589,17 +387,17 @@ def rules_test(paths: tuple[Path, ...], **choice: Any) -> None:
         examples += len(rule.changes) + len(rule.keeps)
     click.echo(f"{len(chosen)} rule(s), {examples} example(s): "
                f"{examples - failures} passed, {failures} failed")
-    sys.exit(EXIT_WOULD_CHANGE if failures else EXIT_OK)
+    return EXIT_WOULD_CHANGE if failures else EXIT_OK
 
 
-@main.command()
+@cli.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--min-files", type=int, default=3, show_default=True,
               help="A line must stand in at least this many files.")
 @click.option("--min-share", type=float, default=0.3, show_default=True,
               help="...and in at least this share of the files.")
 @rule_options
-def learn(folder: Path, min_files: int, min_share: float, **choice: Any) -> None:
+def learn(folder: Path, min_files: int, min_share: float, overrides: Overrides) -> None:
     """Propose rules for a folder's own boilerplate: lines repeated across many files.
 
     Prints a rule file (TOML) to stdout, one drop_line rule per repeated line
@@ -609,24 +407,16 @@ def learn(folder: Path, min_files: int, min_share: float, **choice: Any) -> None
     """
     from .learn import learn_folder
 
-    settings = resolve(**choice)
-    files = sorted(f for f in folder.rglob("*")
-                   if f.is_file() and _wanted(f.relative_to(folder), settings.include,
-                                              settings.exclude))
+    settings = _settings(overrides)
     texts = []
-    for f in files:
+    for f in files_in(folder, settings.include, settings.exclude):
         try:
             texts.append(decode(f.read_bytes()).text)
         except DecodeError as exc:
             click.echo(f"warning: {f}: {exc}; left out", err=True)
-    click.echo(learn_folder(texts, settings.rules, settings.options, str(folder), min_files,
+    click.echo(learn_folder(texts, list(settings.rules), settings.options, str(folder), min_files,
                             min_share), nl=False)
 
 
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(EXIT_ERROR)
-
-
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    sys.exit(main())

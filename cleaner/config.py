@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .rules import Rule
+from .core import Options
+from .rules import Rule, load_rules
 
 KEYS = {
     "rules": "extra rule files or folders (list of paths)",
@@ -45,6 +46,64 @@ class Config:
     blank_lines: bool | None = None
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """What the command line says; it wins over the configuration file (empty or None: not said)."""
+
+    config_path: Path | None = None  # --config; else the nearest configuration file
+    rule_paths: tuple[Path, ...] = ()
+    no_default_rules: bool = False
+    select: tuple[str, ...] = ()  # as given: each may be comma-separated
+    ignore: tuple[str, ...] = ()
+    placeholder: str | None = None
+    anonymise: str | None = None
+    blank_lines: bool | None = None
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    timeout: float | None = None
+    no_guard: bool = False
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What to run: the configuration file overridden by the command line, rules loaded and selected."""
+
+    rules: tuple[Rule, ...]
+    options: Options
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
+    config: Config
+
+
+def resolve(overrides: Overrides, cwd: Path) -> Settings:
+    """Merge the configuration file (found from ``cwd`` up) with the command line; load the rules.
+
+    Raises :class:`ConfigError` or :class:`~cleaner.rules.RuleError` for a file that cannot be used.
+    """
+    config = load_config(overrides.config_path or find_config(cwd))
+    rules = load_rules([*config.rules, *overrides.rule_paths], defaults=not overrides.no_default_rules)
+    rules = select_rules(rules, _split(overrides.select) or config.select,
+                         config.ignore + _split(overrides.ignore))
+    options = Options(
+        placeholder=_first(overrides.placeholder, config.placeholder, "××"),
+        anonymise=_first(overrides.anonymise, config.anonymise, "replace"),
+        blank_lines=bool(overrides.blank_lines or config.blank_lines),
+        guard=not overrides.no_guard,
+        timeout=overrides.timeout or 10.0,
+    )
+    include = list(overrides.include) or config.include or ["*.txt"]
+    exclude = list(overrides.exclude) + config.exclude
+    return Settings(tuple(rules), options, tuple(include), tuple(exclude), config)
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def _first(*values: str | None) -> str:
+    return next(v for v in values if v is not None)
 
 
 def find_config(start: Path) -> Path | None:

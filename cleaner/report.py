@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import json
 from collections import Counter
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from .render import visible
 from .review import FORM_ONLY, SAME, FileReview, LineReview
@@ -23,7 +23,19 @@ from .review import FORM_ONLY, SAME, FileReview, LineReview
 CONTEXT_LINES = 1
 
 
-def build_report(files: list[dict[str, Any]], rules: dict[str, str],
+class FileRecord(TypedDict):
+    """One file of the report, as the page's script reads it (it goes into the page as JSON)."""
+
+    label: str
+    status: str  # "changed", "unchanged" or "skipped"
+    reason: NotRequired[str]  # why a skipped file was skipped
+    counts: dict[str, int]  # changes per rule id
+    changes: int
+    notes: list[str]
+    lines: list[dict[str, Any]]  # the rows to draw: see _lines
+
+
+def build_report(files: list[FileRecord], rules: dict[str, str],
                  title: str = "speech-cleaner report") -> str:
     """The report page for a batch.
 
@@ -50,7 +62,7 @@ def build_report(files: list[dict[str, Any]], rules: dict[str, str],
         style=_STYLE, script=_SCRIPT, data=_json_for_script(data))
 
 
-def file_data(r: FileReview, rewritten: bool = False) -> dict[str, Any]:
+def file_data(r: FileReview, rewritten: bool = False) -> FileRecord:
     """One reviewed file, as the report's script reads it (small: changed lines only).
 
     ``rewritten``: cleaning changes the file's bytes, even if no line changes
@@ -70,7 +82,7 @@ def file_data(r: FileReview, rewritten: bool = False) -> dict[str, Any]:
     }
 
 
-def skipped_data(label: str, reason: str) -> dict[str, Any]:
+def skipped_data(label: str, reason: str) -> FileRecord:
     """A file the batch could not clean, and why."""
     return {"label": label, "status": "skipped", "reason": reason, "counts": {}, "changes": 0,
             "notes": [], "lines": []}

@@ -1,13 +1,18 @@
-"""Helpers for the tests: where the shared data lives and how to run the installed CLI."""
+"""Helpers for the tests: where the shared data lives and how to run the command."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from cleaner.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -32,8 +37,37 @@ def cleaner_command() -> list[str]:
 
 def run_cleaner(*args: str, stdin: bytes | None = None, cwd: Path | None = None
                 ) -> subprocess.CompletedProcess[bytes]:
+    """The installed command in a process of its own (for what only a process shows)."""
     return subprocess.run([*cleaner_command(), *args], input=stdin, capture_output=True,
                           cwd=cwd, timeout=120)
+
+
+def run_main(*args: str, stdin: bytes | None = None, cwd: Path | None = None
+             ) -> subprocess.CompletedProcess[bytes]:
+    """``cleaner ARGS`` run in this process by :func:`cleaner.cli.main`, as :func:`run_cleaner` gives it.
+
+    Standard input, output and error are byte streams of their own, as in a
+    process whose streams are pipes (not terminals).
+    """
+    buffers = {"stdin": io.BytesIO(stdin or b""), "stdout": io.BytesIO(), "stderr": io.BytesIO()}
+    streams = {name: io.TextIOWrapper(buffer, encoding="utf-8") for name, buffer in buffers.items()}
+    with contextlib.chdir(cwd or Path.cwd()), contextlib.ExitStack() as stack:
+        for name, stream in streams.items():
+            stack.enter_context(_replaced(name, stream))
+        code = main(list(args))
+    return subprocess.CompletedProcess(["cleaner", *args], code, buffers["stdout"].getvalue(),
+                                       buffers["stderr"].getvalue())
+
+
+@contextlib.contextmanager
+def _replaced(name: str, stream: io.TextIOWrapper) -> Iterator[None]:
+    old = getattr(sys, name)
+    setattr(sys, name, stream)
+    try:
+        yield
+    finally:
+        stream.flush()
+        setattr(sys, name, old)
 
 
 SLOGAN_RULE = """\

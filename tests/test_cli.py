@@ -1,4 +1,9 @@
-"""The installed `cleaner` command on real files: modes, exit codes, errors."""
+"""The `cleaner` command on real files: modes, exit codes, errors.
+
+The tests call :func:`cleaner.cli.main` in this process (``run_main``); the
+last ones check that the installed console script, in a process of its own,
+gives the same bytes and exit codes.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,9 @@ import json
 import os
 from pathlib import Path
 
-from support import SLOGAN_RULE, run_cleaner
+import pytest
+
+from support import SLOGAN_RULE, run_cleaner, run_main
 
 NOISY = "在全县大会上的讲话\n更新时间:2022-10 来源:网友投稿\n同志们:\n　　XX同志代表县委讲话。\n"
 CLEAN = "在全县大会上的讲话\n同志们：\n××同志代表县委讲话。\n"
@@ -21,8 +28,8 @@ def make(tmp_path: Path, name: str, text: str | bytes) -> Path:
 
 def test_file_to_stdout_and_stdin_filter_agree(tmp_path: Path) -> None:
     src = make(tmp_path, "a.txt", NOISY)
-    by_file = run_cleaner("clean", str(src))
-    by_pipe = run_cleaner("clean", "-", stdin=src.read_bytes())
+    by_file = run_main("clean", str(src))
+    by_pipe = run_main("clean", "-", stdin=src.read_bytes())
     assert by_file.returncode == by_pipe.returncode == 0
     assert by_file.stdout == by_pipe.stdout == CLEAN.encode("utf-8")
     assert "FN001" in by_file.stderr.decode("utf-8")
@@ -33,7 +40,7 @@ def test_folder_to_output_folder_keeps_relative_paths(tmp_path: Path) -> None:
     make(tmp_path / "in", "sub/b.txt", "第一段。\n")
     make(tmp_path / "in", "notes.md", "not a speech")
     out = tmp_path / "out"
-    proc = run_cleaner("clean", str(tmp_path / "in"), "-o", str(out), "-q")
+    proc = run_main("clean", str(tmp_path / "in"), "-o", str(out), "-q")
     assert proc.returncode == 0, proc.stderr
     assert (out / "a.txt").read_text(encoding="utf-8") == CLEAN
     assert (out / "sub/b.txt").read_text(encoding="utf-8") == "第一段。\n"
@@ -45,7 +52,7 @@ def test_in_place_writes_only_files_that_change(tmp_path: Path) -> None:
     noisy = make(tmp_path, "noisy.txt", NOISY)
     clean = make(tmp_path, "clean.txt", CLEAN)
     os.utime(clean, (1_000_000_000, 1_000_000_000))
-    proc = run_cleaner("clean", str(tmp_path), "--in-place", "-q")
+    proc = run_main("clean", str(tmp_path), "--in-place", "-q")
     assert proc.returncode == 0, proc.stderr
     assert noisy.read_text(encoding="utf-8") == CLEAN
     assert clean.stat().st_mtime == 1_000_000_000
@@ -54,15 +61,15 @@ def test_in_place_writes_only_files_that_change(tmp_path: Path) -> None:
 
 def test_check_exits_1_when_something_would_change_and_writes_nothing(tmp_path: Path) -> None:
     noisy = make(tmp_path, "noisy.txt", NOISY)
-    assert run_cleaner("clean", "--check", str(noisy)).returncode == 1
+    assert run_main("clean", "--check", str(noisy)).returncode == 1
     assert noisy.read_text(encoding="utf-8") == NOISY
     clean = make(tmp_path, "clean.txt", CLEAN)
-    assert run_cleaner("clean", "--check", str(clean)).returncode == 0
+    assert run_main("clean", "--check", str(clean)).returncode == 0
 
 
 def test_diff_prints_a_unified_diff_and_exits_1(tmp_path: Path) -> None:
     noisy = make(tmp_path, "noisy.txt", NOISY)
-    proc = run_cleaner("clean", "--diff", str(noisy))
+    proc = run_main("clean", "--diff", str(noisy))
     assert proc.returncode == 1
     out = proc.stdout.decode("utf-8")
     assert "--- a/noisy.txt" in out and "+++ b/noisy.txt" in out
@@ -73,7 +80,7 @@ def test_diff_prints_a_unified_diff_and_exits_1(tmp_path: Path) -> None:
 def test_log_is_json_lines_with_documented_fields(tmp_path: Path) -> None:
     src = make(tmp_path, "a.txt", NOISY)
     log = tmp_path / "log.jsonl"
-    proc = run_cleaner("clean", str(src), "-o", str(tmp_path / "out"), "--log", str(log))
+    proc = run_main("clean", str(src), "-o", str(tmp_path / "out"), "--log", str(log))
     assert proc.returncode == 0
     records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     doc, changes = records[0], records[1:]
@@ -85,13 +92,13 @@ def test_log_is_json_lines_with_documented_fields(tmp_path: Path) -> None:
 
 def test_placeholder_options(tmp_path: Path) -> None:
     src = make(tmp_path, "a.txt", "XX同志讲话。\n")
-    assert run_cleaner("clean", str(src), "--placeholder", "某某").stdout.decode() == "某某同志讲话。\n"
-    assert run_cleaner("clean", str(src), "--anonymise", "keep").stdout.decode() == "XX同志讲话。\n"
-    assert run_cleaner("clean", str(src), "--anonymise", "drop").stdout.decode() == "同志讲话。\n"
+    assert run_main("clean", str(src), "--placeholder", "某某").stdout.decode() == "某某同志讲话。\n"
+    assert run_main("clean", str(src), "--anonymise", "keep").stdout.decode() == "XX同志讲话。\n"
+    assert run_main("clean", str(src), "--anonymise", "drop").stdout.decode() == "同志讲话。\n"
 
 
 def test_missing_path_is_exit_2_with_a_message(tmp_path: Path) -> None:
-    proc = run_cleaner("clean", str(tmp_path / "nope.txt"))
+    proc = run_main("clean", str(tmp_path / "nope.txt"))
     assert proc.returncode == 2
     err = proc.stderr.decode("utf-8")
     assert "nope.txt" in err and "no such file" in err and "Traceback" not in err
@@ -104,7 +111,7 @@ def test_bad_file_in_a_batch_is_skipped_and_the_rest_is_cleaned(tmp_path: Path) 
     make(src, "binary.txt", bytes(range(256)) * 8)
     make(src, "empty.txt", b"")
     out = tmp_path / "out"
-    proc = run_cleaner("clean", str(src), "-o", str(out))
+    proc = run_main("clean", str(src), "-o", str(out))
     err = proc.stderr.decode("utf-8")
     assert proc.returncode == 2
     assert "binary.txt" in err and "binary" in err and "Traceback" not in err
@@ -117,7 +124,7 @@ def test_bad_file_in_a_batch_is_skipped_and_the_rest_is_cleaned(tmp_path: Path) 
 def test_bad_rule_file_is_exit_2_naming_file_rule_and_field(tmp_path: Path) -> None:
     rules = make(tmp_path, "mine.toml", SLOGAN_RULE.replace("'^笔耕书屋，好文共赏$'", "'(oops'"))
     src = make(tmp_path, "a.txt", NOISY)
-    proc = run_cleaner("clean", str(src), "--rules", str(rules))
+    proc = run_main("clean", str(src), "--rules", str(rules))
     err = proc.stderr.decode("utf-8")
     assert proc.returncode == 2
     assert str(rules) in err and "MY001" in err and "patterns[0]" in err
@@ -128,7 +135,7 @@ def test_user_rule_file_adds_a_rule_that_is_logged_under_its_id(tmp_path: Path) 
     rules = make(tmp_path, "mine.toml", SLOGAN_RULE)
     src = make(tmp_path, "a.txt", "笔耕书屋，好文共赏\n同志们：\n")
     log = tmp_path / "log.jsonl"
-    proc = run_cleaner("clean", str(src), "--rules", str(rules), "--log", str(log))
+    proc = run_main("clean", str(src), "--rules", str(rules), "--log", str(log))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.decode("utf-8") == "同志们：\n"
     assert '"rule": "MY001"' in log.read_text(encoding="utf-8")
@@ -144,7 +151,7 @@ def test_batch_summary_and_parallel_equals_serial(tmp_path: Path) -> None:
     runs = {}
     for jobs in ("1", "2"):
         out, log = tmp_path / f"out{jobs}", tmp_path / f"log{jobs}.jsonl"
-        proc = run_cleaner("clean", str(src), "-o", str(out), "--jobs", jobs, "--log", str(log))
+        proc = run_main("clean", str(src), "-o", str(out), "--jobs", jobs, "--log", str(log))
         err = proc.stderr.decode("utf-8")
         assert proc.returncode == 2  # something was skipped
         assert "15 file(s) seen: 7 changed, 7 unchanged, 1 skipped" in err
@@ -158,7 +165,24 @@ def test_batch_summary_and_parallel_equals_serial(tmp_path: Path) -> None:
 def test_output_folder_is_rewritten_only_where_content_changes(tmp_path: Path) -> None:
     make(tmp_path / "in", "a.txt", NOISY)
     out = tmp_path / "out"
-    assert run_cleaner("clean", str(tmp_path / "in"), "-o", str(out), "-q").returncode == 0
+    assert run_main("clean", str(tmp_path / "in"), "-o", str(out), "-q").returncode == 0
     os.utime(out / "a.txt", (1_000_000_000, 1_000_000_000))
-    assert run_cleaner("clean", str(tmp_path / "in"), "-o", str(out), "-q").returncode == 0
+    assert run_main("clean", str(tmp_path / "in"), "-o", str(out), "-q").returncode == 0
     assert (out / "a.txt").stat().st_mtime == 1_000_000_000
+
+
+@pytest.mark.parametrize("args, code", [
+    (["clean", "{noisy}"], 0),  # the clean text to stdout
+    (["clean", "--check", "{noisy}"], 1),
+    (["clean", "--diff", "{noisy}"], 1),
+    (["clean", "{missing}"], 2),
+    (["clean", "{noisy}", "--check", "--in-place"], 2),  # an error that ends the run
+    (["rules", "show", "NO999"], 2),
+])
+def test_installed_script_gives_what_main_gives(tmp_path: Path, args: list[str], code: int) -> None:
+    noisy = make(tmp_path, "noisy.txt", NOISY)
+    argv = [a.format(noisy=noisy, missing=tmp_path / "nope.txt") for a in args]
+    script, in_process = run_cleaner(*argv), run_main(*argv)
+    assert script.returncode == in_process.returncode == code
+    assert (script.stdout, script.stderr) == (in_process.stdout, in_process.stderr)
+    assert noisy.read_text(encoding="utf-8") == NOISY

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from cleaner import clean_text
-from support import SAMPLES, SHARED, run_cleaner, shared_dir
+from support import SAMPLES, SHARED, run_main, shared_dir
 
 
 def score(raw: Path, gold: Path, out: Path) -> dict[str, float]:
@@ -29,7 +29,7 @@ def score(raw: Path, gold: Path, out: Path) -> dict[str, float]:
 
 
 def clean_folder(src: Path, out: Path) -> None:
-    proc = run_cleaner("clean", str(src), "-o", str(out), "-q")
+    proc = run_main("clean", str(src), "-o", str(out), "-q")
     assert proc.returncode == 0, proc.stderr.decode("utf-8")
 
 
@@ -77,7 +77,7 @@ def test_there_are_samples() -> None:
 
 @pytest.mark.parametrize(("source", "expected"), sample_pairs(), ids=lambda p: p.name)
 def test_sample_matches_its_expected_output(source: Path, expected: Path) -> None:
-    proc = run_cleaner("clean", str(source))
+    proc = run_main("clean", str(source))
     assert proc.returncode == 0, proc.stderr.decode("utf-8")
     assert proc.stdout.decode("utf-8") == expected.read_text(encoding="utf-8")
 

@@ -7,18 +7,20 @@ import doctest
 import pytest
 
 import cleaner.core
+import cleaner.files
 import cleaner.guard
 import cleaner.learn
 import cleaner.lines
 import cleaner.mojibake
+import cleaner.pipeline
 import cleaner.render
 import cleaner.review
 import cleaner.speech
 import cleaner.transforms
 
 
-MODULES = [cleaner.core, cleaner.guard, cleaner.learn, cleaner.lines, cleaner.mojibake,
-           cleaner.render, cleaner.review, cleaner.speech, cleaner.transforms]
+MODULES = [cleaner.core, cleaner.files, cleaner.guard, cleaner.learn, cleaner.lines, cleaner.mojibake,
+           cleaner.pipeline, cleaner.render, cleaner.review, cleaner.speech, cleaner.transforms]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

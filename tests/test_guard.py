@@ -9,7 +9,7 @@ import pytest
 from cleaner import BodyIntegrityError, clean_text, load_rule_file
 from cleaner.changes import Change
 from cleaner.guard import check_body
-from support import run_cleaner
+from support import run_main
 
 # A user's rule meant to turn "某局XX" into "某局××" but whose replacement
 # forgets the captured name: it silently deletes the Chinese before XX.
@@ -47,7 +47,7 @@ def test_guard_leaves_the_file_unchanged_in_place(tmp_path: Path) -> None:
     rules.write_text(BAD_RULE, encoding="utf-8")
     speech = tmp_path / "speech.txt"
     speech.write_text(SPEECH, encoding="utf-8")
-    proc = run_cleaner("clean", str(speech), "--in-place", "--rules", str(rules))
+    proc = run_main("clean", str(speech), "--in-place", "--rules", str(rules))
     err = proc.stderr.decode("utf-8")
     assert proc.returncode == 2
     assert "MY900" in err and "left unchanged" in err and "Traceback" not in err

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from support import SAMPLES, run_cleaner
+from support import SAMPLES, run_main
 
 BODY = (SAMPLES / "expected" / "01_county_style_meeting.txt").read_text(encoding="utf-8")
 
@@ -21,7 +21,7 @@ def clean_file(tmp_path: Path, data: bytes, *args: str) -> tuple[int, bytes, str
     src = tmp_path / "in.txt"
     src.write_bytes(data)
     log = tmp_path / "log.jsonl"
-    proc = run_cleaner("clean", str(src), "--log", str(log), *args)
+    proc = run_main("clean", str(src), "--log", str(log), *args)
     records = ([json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()]
                if log.exists() else [])
     return proc.returncode, proc.stdout, proc.stderr.decode("utf-8"), records
@@ -101,6 +101,6 @@ def test_50_mb_single_line_file(tmp_path: Path) -> None:
     out_dir = tmp_path / "out"
     src = tmp_path / "big.txt"
     src.write_bytes(data)
-    proc = run_cleaner("clean", str(src), "-o", str(out_dir), "-q")
+    proc = run_main("clean", str(src), "-o", str(out_dir), "-q")
     assert proc.returncode == 0, proc.stderr
     assert (out_dir / "big.txt").stat().st_size >= len(data) - 10

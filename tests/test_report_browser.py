@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from support import SAMPLES, run_cleaner
+from support import SAMPLES, run_main
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.chrome.service import Service  # noqa: E402
@@ -43,7 +43,7 @@ def _chromium() -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("report") / "report.html"
-    done = run_cleaner("report", str(SAMPLES / "input"), "-o", str(path))
+    done = run_main("report", str(SAMPLES / "input"), "-o", str(path))
     assert done.returncode == 0, done.stderr.decode()
     return path
 
@@ -164,7 +164,7 @@ def test_a_report_of_a_thousand_files_stays_paged_and_lazy(browser: WebDriver, t
             body = body.replace("同志们：", "XX同志们:") + "笔墨文行整理，咨询QQ2233445566\n"
         (corpus / f"{i:04d}.txt").write_text(body, encoding="utf-8")
     page = tmp_path / "many.html"
-    done = run_cleaner("clean", str(corpus), "-o", str(tmp_path / "out"), "--report", str(page), "-q")
+    done = run_main("clean", str(corpus), "-o", str(tmp_path / "out"), "--report", str(page), "-q")
     assert done.returncode == 0, done.stderr.decode()
     assert len(list((tmp_path / "out").glob("*.txt"))) == 1000  # --report comes on top of -o
 

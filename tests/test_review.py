@@ -10,7 +10,7 @@ from cleaner import clean_text
 from cleaner.review import FORM_ONLY
 from cleaner.report import build_report, file_data, skipped_data
 from cleaner.review import review
-from support import run_cleaner
+from support import run_main
 
 NOISY = (
     "在全镇春耕生产动员会上的讲话\n"
@@ -40,7 +40,7 @@ def test_review_labels_every_changed_stretch_with_its_rule() -> None:
 
 def test_inline_diff_marks_changes_inside_the_line_with_rule_ids(tmp_path: Path) -> None:
     path = write(tmp_path, "speech.txt", NOISY)
-    done = run_cleaner("diff", str(path), "--no-color")
+    done = run_main("diff", str(path), "--no-color")
     assert done.returncode == 1  # something would change
     out = done.stdout.decode()
     assert "[-XX-]{+××+}<AN001>同志们[-:-]{+：+}<PU002>" in out
@@ -53,47 +53,47 @@ def test_inline_diff_marks_changes_inside_the_line_with_rule_ids(tmp_path: Path)
 def test_inline_diff_shows_a_small_change_in_a_long_paragraph_briefly(tmp_path: Path) -> None:
     paragraph = "我们要坚持以人民为中心的发展思想，" * 20 + "XX" + "扎实推进乡村振兴各项工作。" * 20
     path = write(tmp_path, "long.txt", paragraph + "\n")
-    out = run_cleaner("diff", str(path), "--no-color").stdout.decode()
+    out = run_main("diff", str(path), "--no-color").stdout.decode()
     [line] = [ln for ln in out.splitlines() if "<AN001>" in ln]
     assert "[-XX-]{+××+}<AN001>" in line
     assert len(line) < 120 < len(paragraph)
     assert line.count("…") == 2
-    whole = run_cleaner("diff", str(path), "--no-color", "--context", "-1").stdout.decode()
+    whole = run_main("diff", str(path), "--no-color", "--context", "-1").stdout.decode()
     assert paragraph.replace("XX", "[-XX-]{+××+}<AN001>") in whole
 
 
 def test_invisible_removals_are_made_visible(tmp_path: Path) -> None:
     path = write(tmp_path, "zw.txt", "同志\u200b们，大家好！\n")
-    out = run_cleaner("diff", str(path), "--no-color").stdout.decode()
+    out = run_main("diff", str(path), "--no-color").stdout.decode()
     assert "同志[-<U+200B>-]<WM001>们" in out
 
 
 def test_colour_is_opt_in_off_a_terminal(tmp_path: Path) -> None:
     path = write(tmp_path, "speech.txt", NOISY)
     for args in (["diff", str(path)], ["clean", "--diff", str(path)]):
-        plain = run_cleaner(*args).stdout.decode()
+        plain = run_main(*args).stdout.decode()
         assert plain and not ANSI.search(plain)
-        coloured = run_cleaner(*args, "--color").stdout.decode()
+        coloured = run_main(*args, "--color").stdout.decode()
         assert "\x1b[31" in coloured and "\x1b[32" in coloured
         assert ANSI.sub("", coloured).replace("[-", "").replace("-]", "") != ""
-    unified = run_cleaner("clean", "--diff", "--color", str(path)).stdout.decode()
+    unified = run_main("clean", "--diff", "--color", str(path)).stdout.decode()
     assert "\x1b[31m-XX同志们:\x1b[0m" in unified
     assert "\x1b[32m+××同志们：\x1b[0m" in unified
 
 
 def test_unified_diff_without_colour_is_a_plain_patch(tmp_path: Path) -> None:
     path = write(tmp_path, "speech.txt", NOISY)
-    done = run_cleaner("clean", "--diff", str(path))
+    done = run_main("clean", "--diff", str(path))
     assert done.returncode == 1
     out = done.stdout.decode()
     assert out.startswith("--- a/speech.txt\n+++ b/speech.txt\n@@ ")
     assert "-笔墨文行整理，咨询QQ2233445566\n" in out
-    assert run_cleaner("diff", "--unified", str(path)).stdout.decode() == out
+    assert run_main("diff", "--unified", str(path)).stdout.decode() == out
 
 
 def test_clean_files_give_no_diff_and_exit_0(tmp_path: Path) -> None:
     path = write(tmp_path, "clean.txt", "同志们：\n大家好！\n")
-    done = run_cleaner("diff", str(path))
+    done = run_main("diff", str(path))
     assert (done.returncode, done.stdout) == (0, b"")
 
 
@@ -123,7 +123,7 @@ def test_a_huge_line_is_reviewed_without_a_quadratic_diff(tmp_path: Path) -> Non
     line = "XX同志们:" + middle + "笔墨文行整理，咨询QQ2233445566"
     path = write(tmp_path, "huge.txt", line + "\n")
     start = time.perf_counter()
-    done = run_cleaner("diff", str(path), "--no-color")
+    done = run_main("diff", str(path), "--no-color")
     assert time.perf_counter() - start < 30
     out = done.stdout.decode()
     assert done.returncode == 1 and len(out) < 2_000
@@ -134,10 +134,10 @@ def test_a_huge_line_is_reviewed_without_a_quadratic_diff(tmp_path: Path) -> Non
 def test_a_file_that_changes_only_its_encoding_says_so(tmp_path: Path) -> None:
     path = tmp_path / "gbk.txt"
     path.write_bytes("同志们：\r\n大家好！\r\n".encode("gbk"))
-    done = run_cleaner("diff", str(path), "--no-color", "-q")
+    done = run_main("diff", str(path), "--no-color", "-q")
     assert done.returncode == 1
     assert done.stdout.decode() == f"{path}: {FORM_ONLY}\n"
     page = tmp_path / "r.html"
-    run_cleaner("report", str(path), "-o", str(page), "-q")
+    run_main("report", str(path), "-o", str(page), "-q")
     text = page.read_text(encoding="utf-8")
     assert '"status":"changed"' in text and "only the encoding" in text

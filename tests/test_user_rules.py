@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cleaner import RuleTimeout, clean_text, load_rule_file
-from support import SAMPLES, SLOGAN_RULE, run_cleaner
+from support import SAMPLES, SLOGAN_RULE, run_main
 
 AD = "笔耕书屋，好文共赏"
 SPEECH = f"{AD}\n更新时间:2022-10 来源:网友投稿\n同志们：\nXX同志讲了话。\n"
@@ -25,7 +25,7 @@ def test_user_rule_cleans_a_folder_and_is_logged(tmp_path: Path) -> None:
     for i in range(3):
         write(tmp_path / "in" / f"{i}.txt", SPEECH)
     log = tmp_path / "log.jsonl"
-    proc = run_cleaner("clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"),
+    proc = run_main("clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"),
                        "--rules", str(rules), "--log", str(log), "-q")
     assert proc.returncode == 0, proc.stderr
     for i in range(3):
@@ -36,15 +36,15 @@ def test_user_rule_cleans_a_folder_and_is_logged(tmp_path: Path) -> None:
 
 def test_ignore_keeps_that_rules_noise(tmp_path: Path) -> None:
     src = write(tmp_path / "a.txt", SPEECH)
-    proc = run_cleaner("clean", str(src), "--ignore", "FN001")
+    proc = run_main("clean", str(src), "--ignore", "FN001")
     assert "更新时间：2022-10 来源：网友投稿" in proc.stdout.decode("utf-8")  # kept, punctuation fixed
-    proc = run_cleaner("clean", str(src), "--ignore", "AN,FN")  # prefixes, comma-separated
+    proc = run_main("clean", str(src), "--ignore", "AN,FN")  # prefixes, comma-separated
     assert proc.stdout.decode("utf-8") == f"{AD}\n更新时间：2022-10 来源：网友投稿\n同志们：\nXX同志讲了话。\n"
 
 
 def test_select_runs_only_those_rules_and_the_output_form(tmp_path: Path) -> None:
     src = write(tmp_path / "a.txt", "　　XX同志:好\n")
-    proc = run_cleaner("clean", str(src), "--select", "AN")
+    proc = run_main("clean", str(src), "--select", "AN")
     assert proc.stdout.decode("utf-8") == "××同志:好\n"
 
 
@@ -53,10 +53,10 @@ def test_configuration_file_is_found_upward_and_cli_overrides_it(tmp_path: Path)
     write(tmp_path / "pyproject.toml", '[tool.cleaner]\nrules = ["site.toml"]\n'
           'ignore = ["FN001"]\nplaceholder = "某某"\n')
     src = write(tmp_path / "texts" / "deep" / "a.txt", SPEECH)
-    proc = run_cleaner("clean", str(src), cwd=src.parent)
+    proc = run_main("clean", str(src), cwd=src.parent)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.decode("utf-8") == "更新时间：2022-10 来源：网友投稿\n同志们：\n某某同志讲了话。\n"
-    proc = run_cleaner("clean", str(src), "--placeholder", "[X]", cwd=src.parent)
+    proc = run_main("clean", str(src), "--placeholder", "[X]", cwd=src.parent)
     assert "[X]同志讲了话。" in proc.stdout.decode("utf-8")
 
 
@@ -64,7 +64,7 @@ def test_dot_cleaner_toml_and_include_exclude(tmp_path: Path) -> None:
     write(tmp_path / ".cleaner.toml", 'include = ["*.txt", "*.text"]\nexclude = ["drafts"]\n')
     write(tmp_path / "in" / "a.text", SPEECH)
     write(tmp_path / "in" / "drafts" / "b.txt", SPEECH)
-    proc = run_cleaner("clean", "in", "-o", "out", "-q", cwd=tmp_path)
+    proc = run_main("clean", "in", "-o", "out", "-q", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "out" / "a.text").exists()
     assert not (tmp_path / "out" / "drafts").exists()
@@ -73,7 +73,7 @@ def test_dot_cleaner_toml_and_include_exclude(tmp_path: Path) -> None:
 def test_unknown_configuration_key_suggests_the_closest(tmp_path: Path) -> None:
     write(tmp_path / ".cleaner.toml", 'placehodler = "某某"\n')
     src = write(tmp_path / "a.txt", SPEECH)
-    proc = run_cleaner("clean", str(src), cwd=tmp_path)
+    proc = run_main("clean", str(src), cwd=tmp_path)
     err = proc.stderr.decode("utf-8")
     assert proc.returncode == 2
     assert ".cleaner.toml" in err and "placehodler" in err and "did you mean 'placeholder'" in err
@@ -87,7 +87,7 @@ def test_unknown_configuration_key_suggests_the_closest(tmp_path: Path) -> None:
 def test_invalid_rule_file_is_exit_2_naming_file_rule_and_field(
         tmp_path: Path, edit: tuple[str, str], field: str) -> None:
     rules = write(tmp_path / "site.toml", SLOGAN_RULE.replace(*edit))
-    proc = run_cleaner("clean", str(write(tmp_path / "a.txt", SPEECH)), "--rules", str(rules))
+    proc = run_main("clean", str(write(tmp_path / "a.txt", SPEECH)), "--rules", str(rules))
     err = proc.stderr.decode("utf-8")
     assert proc.returncode == 2 and proc.stdout == b""
     assert str(rules) in err and "MY001" in err and f"'{field}'" in err
@@ -95,22 +95,22 @@ def test_invalid_rule_file_is_exit_2_naming_file_rule_and_field(
 
 def test_rules_list_show_and_test(tmp_path: Path) -> None:
     rules = write(tmp_path / "site.toml", SLOGAN_RULE)
-    listing = run_cleaner("rules", "list", "--format", "json", "--rules", str(rules))
+    listing = run_main("rules", "list", "--format", "json", "--rules", str(rules))
     records = [json.loads(x) for x in listing.stdout.decode("utf-8").splitlines()]
     assert {"CT001", "MY001"} <= {r["id"] for r in records}
     assert {"id", "family", "action", "summary"} <= set(records[0])
-    shown = run_cleaner("rules", "show", "MY001", "--rules", str(rules)).stdout.decode("utf-8")
+    shown = run_main("rules", "show", "MY001", "--rules", str(rules)).stdout.decode("utf-8")
     assert "Drop the Bigeng shop slogan." in shown and "An ad the default rules" in shown
-    gated = run_cleaner("rules", "show", "FM002").stdout.decode("utf-8")
+    gated = run_main("rules", "show", "FM002").stdout.decode("utf-8")
     assert "prefilter:\n  \\n[^\\S\\n]*\\n\n" in gated
-    ok = run_cleaner("rules", "test", str(rules))
+    ok = run_main("rules", "test", str(rules))
     assert ok.returncode == 0 and "2 passed, 0 failed" in ok.stdout.decode("utf-8")
 
 
 def test_rules_test_reports_a_failing_example_with_expected_and_actual(tmp_path: Path) -> None:
     wrong = SLOGAN_RULE.replace('output = "正文"', 'output = "正文。"')
     rules = write(tmp_path / "site.toml", wrong)
-    proc = run_cleaner("rules", "test", str(rules))
+    proc = run_main("rules", "test", str(rules))
     out = proc.stdout.decode("utf-8")
     assert proc.returncode == 1
     assert "MY001" in out and "expected: '正文。\\n'" in out and "actual:   '正文\\n'" in out
@@ -136,7 +136,7 @@ def test_a_catastrophic_user_regex_times_out_with_its_id(tmp_path: Path) -> None
         clean_text("同志们\n" + "a" * 40, rule, timeout=0.2)
     assert info.value.rule == "MY666" and info.value.line == 2
     src = write(tmp_path / "a.txt", "同志们\n" + "a" * 40 + "\n")
-    proc = run_cleaner("clean", str(src), "--in-place", "--rules", str(tmp_path / "bad.toml"),
+    proc = run_main("clean", str(src), "--in-place", "--rules", str(tmp_path / "bad.toml"),
                        "--timeout", "0.2")
     err = proc.stderr.decode("utf-8")
     assert proc.returncode == 2 and "MY666" in err and "a.txt" in err and "left unchanged" in err
@@ -164,12 +164,12 @@ def test_learn_proposes_the_shared_footer_and_no_body_line(tmp_path: Path) -> No
         lines = [body[0], "同志们：", f"今天是第{i}次会议。", "下面，我讲三点意见。", *body[1:],
                  "谢谢大家！", footer]
         write(folder / f"{i:02d}.txt", "\n".join(lines) + "\n")
-    proc = run_cleaner("learn", str(folder))
+    proc = run_main("learn", str(folder))
     assert proc.returncode == 0, proc.stderr
     proposal = write(tmp_path / "learned.toml", proc.stdout.decode("utf-8"))
     [rule] = load_rule_file(proposal)  # a valid rule file with exactly one rule
     assert footer in rule.summary
-    assert run_cleaner("rules", "test", str(proposal)).returncode == 0
-    cleaned = run_cleaner("clean", str(folder / "00.txt"), "--rules", str(proposal))
+    assert run_main("rules", "test", str(proposal)).returncode == 0
+    cleaned = run_main("clean", str(folder / "00.txt"), "--rules", str(proposal))
     assert footer not in cleaned.stdout.decode("utf-8")
     assert "下面，我讲三点意见。" in cleaned.stdout.decode("utf-8")

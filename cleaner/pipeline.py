@@ -1,0 +1,262 @@
+"""The per-file pipeline the ``cleaner`` command runs: read, decode, clean, guard, write.
+
+:class:`Pipeline` holds everything that is the same for every file of a run
+(the rules, the options, where the clean text goes, what to show); its
+:meth:`~Pipeline.run` does one file and returns a :class:`FileOutcome`. It
+never raises for a bad file: an unreadable, undecodable or unguardable file
+comes back as an outcome with its ``error``, so a batch goes on. It prints
+nothing; the command line prints the outcomes (:mod:`cleaner.summary`).
+
+:func:`clean_many` runs a batch, in worker processes when it pays, and yields
+the outcomes in input order. :func:`clean_file` is the same pipeline for one
+file or one byte string from Python (a datatrove or Ray step, say), writing
+nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .changes import CleanResult
+from .core import Options, RuleTimeout, default_rules
+from .fileio import DecodeError, clean_decoded, decode, write_atomic
+from .files import Source
+from .guard import BodyIntegrityError
+from .rules import Rule
+
+if TYPE_CHECKING:  # the report module loads only when a report is asked for
+    from .report import FileRecord
+
+
+class WriteBack(enum.Enum):
+    """Where the clean text of a file goes."""
+
+    NOTHING = "nothing"  # --check, --diff, `diff`, `report`: the outcome only
+    FOLDER = "folder"  # -o DIR: at the source's relative path, only when missing or different
+    IN_PLACE = "in-place"  # rewrite the input atomically, only when it changes (stdin: as RETURN)
+    RETURN = "return"  # the clean bytes come back in the outcome (standard output, the library)
+
+
+class DiffStyle(enum.Enum):
+    """How a file's changes are shown."""
+
+    UNIFIED = "unified"  # line by line, as `diff -u`
+    INLINE = "inline"  # marked inside each line, with rule ids
+
+
+@dataclass(frozen=True)
+class View:
+    """What to show of each file besides writing it: a diff, and its record for the HTML report."""
+
+    diff: DiffStyle | None = None
+    color: bool = False
+    context: int = -1  # for the inline diff: characters kept on each side of a change
+    report: bool = False
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What the pipeline did with one file; small enough to send back from a worker process.
+
+    A file that failed has only ``label`` and ``error``; nothing was written for it.
+    """
+
+    label: str
+    error: str | None = None  # why the file was skipped and left unchanged
+    changed: bool = False  # the clean bytes differ from the input bytes
+    summary: str = ""  # one line: changes per rule and the facts that matter for review
+    warnings: tuple[str, ...] = ()  # one line per warning, with its position
+    truncated: bool = False
+    rule_counts: dict[str, int] = field(default_factory=dict)
+    log: str = ""  # the JSON Lines change log, when the pipeline logs
+    diff: str = ""  # when the pipeline's view asks for a diff
+    page: FileRecord | None = None  # this file's record for the HTML report
+    output: bytes | None = None  # the clean UTF-8 bytes, when they come back (WriteBack.RETURN)
+    result: CleanResult | None = None  # the whole result, when the pipeline keeps it
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def text(self) -> str | None:
+        """The clean text, when it came back."""
+        return None if self.output is None else self.output.decode("utf-8")
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """How to clean every file of a run, and where the results go.
+
+    ``rules`` default to the default rules (any sequence; kept as a tuple);
+    ``encoding`` forces a codec instead of detecting it; ``output`` is the
+    folder of :attr:`WriteBack.FOLDER`; ``log`` builds each file's change
+    log; ``keep_result`` returns each file's :class:`~cleaner.changes.CleanResult` too.
+
+    >>> Pipeline(write_back=WriteBack.FOLDER)
+    Traceback (most recent call last):
+    ...
+    ValueError: an output folder goes with WriteBack.FOLDER, and only with it
+    """
+
+    rules: Sequence[Rule] = field(default_factory=default_rules)
+    options: Options = field(default_factory=Options)
+    encoding: str | None = None
+    write_back: WriteBack = WriteBack.RETURN
+    output: Path | None = None
+    view: View = field(default_factory=View)
+    log: bool = False
+    keep_result: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rules", tuple(self.rules))  # one immutable value to send to workers
+        if (self.write_back is WriteBack.FOLDER) != (self.output is not None):
+            raise ValueError("an output folder goes with WriteBack.FOLDER, and only with it")
+
+    def run(self, source: Source) -> FileOutcome:
+        """Read one input (standard input when its path is None), clean it and write it."""
+        try:
+            data = sys.stdin.buffer.read() if source.path is None else source.path.read_bytes()
+        except OSError as exc:
+            return FileOutcome(source.label, error=f"cannot read: {exc.strerror}")
+        return self.run_bytes(data, source)
+
+    def run_bytes(self, data: bytes, source: Source) -> FileOutcome:
+        """Decode, clean and guard ``data``, the content of ``source``; then write it."""
+        label = source.label
+        try:
+            decoded = decode(data, self.encoding)
+            result = clean_decoded(decoded, tuple(self.rules), options=self.options)  # a tuple already
+        except DecodeError as exc:
+            return FileOutcome(label, error=f"{exc}; skipped")
+        except (BodyIntegrityError, RuleTimeout) as exc:
+            return FileOutcome(label, error=f"{exc}; the file was left unchanged (fix that rule or "
+                               "leave it out; if no rule is named, report the file)")
+        except Exception as exc:  # a bug must not stop the batch or print a traceback
+            return FileOutcome(label, error=f"internal error ({type(exc).__name__}: {exc}); the file "
+                               "was skipped and left unchanged; please report this with the file")
+        new = result.text.encode("utf-8")
+        changed = new != data
+        diff, page = self._show(source, decoded.text, result, changed)
+        try:
+            returned = self._write(source, new, changed)
+        except OSError as exc:
+            return FileOutcome(label, error=f"cannot write: {exc.strerror} ({exc.filename})")
+        return FileOutcome(
+            label, changed=changed, summary=result.summary(label),
+            warnings=tuple(f"  warning: {label}:{w.line}:{w.column}: {w.rule}: {w.message}"
+                           for w in result.warnings),
+            truncated=result.info.truncated, rule_counts=dict(result.rule_counts()),
+            log=result.jsonl(label) if self.log else "", diff=diff, page=page, output=returned,
+            result=result if self.keep_result else None)
+
+    def _write(self, source: Source, new: bytes, changed: bool) -> bytes | None:
+        """Write the clean bytes where they go; the bytes when they go back to the caller."""
+        if self.write_back is WriteBack.FOLDER:
+            assert self.output is not None
+            _write_if_different(self.output / source.relative, new)
+        elif self.write_back is WriteBack.IN_PLACE and source.path is not None:
+            if changed:
+                write_atomic(source.path, new)
+        elif self.write_back in (WriteBack.RETURN, WriteBack.IN_PLACE):
+            return new
+        return None
+
+    def _show(self, source: Source, before: str, result: CleanResult,
+              changed: bool) -> tuple[str, FileRecord | None]:
+        """The diff and the report record of one file, from its decoded text and its result."""
+        view = self.view
+        if view.diff is None and not view.report:
+            return "", None
+        from . import render  # the review modules load only when asked for
+        from .report import file_data
+        from .review import FORM_ONLY, review
+
+        diff = ""
+        if view.diff is DiffStyle.UNIFIED:
+            unix = before.replace("\r\n", "\n").replace("\r", "\n")
+            diff = render.unified(str(source.relative), unix, result.text, view.color)
+            if not view.report:
+                return diff, None
+        reviewed = review(source.label, before, result)
+        if view.diff is DiffStyle.INLINE:
+            diff = render.inline(reviewed, view.color, view.context)
+            if changed and not diff:  # say why it would change (the exit code does)
+                diff = render.paint(f"{source.label}: {FORM_ONLY}", "header", view.color) + "\n"
+        page = file_data(reviewed, rewritten=changed) if view.report else None
+        return diff, page
+
+
+def _write_if_different(target: Path, data: bytes) -> None:
+    """Write atomically, and only when the file is missing or its content differs."""
+    try:
+        if target.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    write_atomic(target, data)
+
+
+def clean_file(source: str | os.PathLike[str] | bytes, rules: Sequence[Rule] | None = None, *,
+               options: Options | None = None, encoding: str | None = None, name: str | None = None,
+               log: bool = False) -> FileOutcome:
+    """Run the command's pipeline on one file (a path) or one file's content (bytes); write nothing.
+
+    Decodes (detecting the encoding unless ``encoding`` is given), cleans with
+    ``rules`` (default: the default rules) and ``options``, and checks the
+    result with the body-integrity guard, exactly as ``cleaner clean`` does.
+    Never raises for a bad file: its :attr:`FileOutcome.error` says why it
+    was skipped. ``name`` is the file's name in messages and the change log
+    (default: the path, or ``<bytes>``); ``log`` fills :attr:`FileOutcome.log`.
+
+    >>> outcome = clean_file("XX同志:大家好!\\n".encode("gb18030"), name="a.txt")
+    >>> outcome.text, outcome.changed, outcome.result.info.encoding
+    ('××同志：大家好！\\n', True, 'gb18030')
+    >>> clean_file(bytes(range(256)) * 8, name="photo.jpg").error.startswith("looks like a binary file")
+    True
+    """
+    pipeline = Pipeline(default_rules() if rules is None else rules, options or Options(),
+                        encoding, WriteBack.RETURN, log=log, keep_result=True)
+    if isinstance(source, bytes):
+        return pipeline.run_bytes(source, Source(None, Path("bytes.txt"), name or "<bytes>"))
+    path = Path(source)
+    return pipeline.run(Source(path, Path(path.name), name))
+
+
+# ------------------------------------------------------------------ the pool
+
+_WORKER_PIPELINE: Pipeline | None = None  # the pipeline of this worker process, sent once
+
+
+def _init_worker(pipeline: Pipeline) -> None:
+    global _WORKER_PIPELINE
+    _WORKER_PIPELINE = pipeline
+
+
+def _run_in_worker(source: Source) -> FileOutcome:
+    assert _WORKER_PIPELINE is not None
+    return _WORKER_PIPELINE.run(source)
+
+
+def clean_many(pipeline: Pipeline, sources: Sequence[Source], jobs: int) -> Iterator[FileOutcome]:
+    """Run ``pipeline`` on every source, in up to ``jobs`` processes when it pays; outcomes in input order.
+
+    The pipeline (its compiled rules) goes to each worker once, not with every
+    file. Standard input is read in this process, so a batch with it runs here.
+    """
+    parallel = jobs > 1 and len(sources) > 1 and all(s.path is not None for s in sources)
+    if not parallel:
+        yield from (pipeline.run(source) for source in sources)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(sources)), initializer=_init_worker,
+                             initargs=(pipeline,)) as pool:
+        chunk = max(1, min(64, len(sources) // (jobs * 8)))
+        yield from pool.map(_run_in_worker, sources, chunksize=chunk)

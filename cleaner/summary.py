@@ -1,0 +1,89 @@
+"""What a run says on stderr and how it exits: per-file lines, errors, the closing summary.
+
+Like black's ``Report``: :class:`Summary` takes each :class:`~cleaner.pipeline.FileOutcome`
+as it comes, prints its line (or its error), keeps the counts, and gives the
+exit code at the end: 0 nothing to do or all written; 1 when a file would
+change and the run checks (``--check``, ``--diff``, ``diff``); 2 when
+anything failed.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import click
+
+from .pipeline import FileOutcome
+
+EXIT_OK, EXIT_WOULD_CHANGE, EXIT_ERROR = 0, 1, 2
+PROGRESS_BAR_FROM = 21  # files; fewer get one line each even on a terminal
+
+
+@dataclass
+class Summary:
+    """The counts and messages of one run, and its exit code."""
+
+    quiet: bool = False  # no per-file lines and no closing summary
+    check: bool = False  # a file that would change makes the exit code 1
+    per_file: bool = True  # one line per file (off under a progress bar)
+    errors: int = 0
+    seen: int = 0
+    changed: int = 0
+    skipped: list[str] = field(default_factory=list)
+    truncated: int = 0
+    rule_counts: dict[str, int] = field(default_factory=dict)
+
+    def error(self, where: str, message: str) -> None:
+        """One failure: a line on stderr, and exit code 2 at the end."""
+        self.errors += 1
+        click.echo(f"error: {where}: {message}", err=True)
+
+    def add(self, outcome: FileOutcome) -> None:
+        """Count one file and print its line, its warnings, or its error."""
+        self.seen += 1
+        if outcome.error is not None:
+            self.skipped.append(f"{outcome.label}: {outcome.error}")
+            self.error(outcome.label, outcome.error)
+            return
+        self.changed += outcome.changed
+        self.truncated += outcome.truncated
+        for rule, n in outcome.rule_counts.items():
+            self.rule_counts[rule] = self.rule_counts.get(rule, 0) + n
+        if not self.quiet and self.per_file:
+            click.echo(outcome.summary, err=True)
+            for warning in outcome.warnings:
+                click.echo(warning, err=True)
+
+    def progress(self, outcomes: Iterable[FileOutcome], total: int) -> Iterator[FileOutcome]:
+        """The outcomes, under a progress bar when there are many and stderr is a terminal."""
+        self.per_file = self.quiet or total < PROGRESS_BAR_FROM or not sys.stderr.isatty()
+        if self.per_file:
+            yield from outcomes
+            return
+        with click.progressbar(length=total, label="cleaning", file=sys.stderr) as bar:
+            for outcome in outcomes:
+                bar.update(1)
+                yield outcome
+
+    def text(self) -> str:
+        """The closing summary: files seen, changed, unchanged, skipped; truncations; changes per rule."""
+        unchanged = self.seen - self.changed - len(self.skipped)
+        lines = [f"{self.seen} file(s) seen: {self.changed} changed, {unchanged} unchanged, "
+                 f"{len(self.skipped)} skipped"]
+        lines += [f"  skipped {s}" for s in self.skipped]
+        if self.truncated:
+            lines.append(f"{self.truncated} truncated document(s)")
+        if self.rule_counts:
+            lines.append("changes per rule: " + ", ".join(
+                f"{r} {n}" for r, n in sorted(self.rule_counts.items(), key=lambda x: (-x[1], x[0]))))
+        return "\n".join(lines)
+
+    @property
+    def exit_code(self) -> int:
+        if self.errors:
+            return EXIT_ERROR
+        if self.check and self.changed:
+            return EXIT_WOULD_CHANGE
+        return EXIT_OK

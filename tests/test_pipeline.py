@@ -1,0 +1,72 @@
+"""The pipeline from Python is the pipeline the command runs: same bytes, same log, same errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import cleaner
+from cleaner.files import Source
+from cleaner.pipeline import WriteBack
+from support import SAMPLES, run_main
+
+NOISY = "在全县大会上的讲话\n更新时间:2022-10 来源:网友投稿\n同志们:\n　　XX同志代表县委讲话。\n"
+
+
+def test_clean_file_gives_what_the_command_writes_and_logs(tmp_path: Path) -> None:
+    out, log = tmp_path / "out", tmp_path / "log.jsonl"
+    assert run_main("clean", str(SAMPLES / "input"), "-o", str(out), "--log", str(log), "-q").returncode == 0
+    logs = []
+    for path in sorted((SAMPLES / "input").glob("*.txt")):
+        outcome = cleaner.clean_file(path, log=True)
+        assert outcome.ok and outcome.label == str(path)
+        assert outcome.output == (out / path.name).read_bytes()
+        assert outcome.result is not None and outcome.result.jsonl(outcome.label) == outcome.log
+        logs.append(outcome.log)
+    assert "".join(logs) == log.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("data, error", [
+    (bytes(range(256)) * 8, "looks like a binary file"),  # what the command prints after "error: NAME: "
+    (b"\xef\xbb\xbf\xff\xfe", "starts with a utf-8-sig byte-order mark but is not utf-8-sig"),
+])
+def test_a_bad_file_is_an_outcome_with_the_commands_message(tmp_path: Path, data: bytes, error: str) -> None:
+    outcome = cleaner.clean_file(data, name="doc-17")
+    assert not outcome.ok and outcome.error is not None and outcome.error.startswith(error)
+    assert (outcome.label, outcome.output, outcome.result) == ("doc-17", None, None)
+    (tmp_path / "doc-17.txt").write_bytes(data)
+    done = run_main("clean", str(tmp_path / "doc-17.txt"))
+    assert done.returncode == 2
+    assert done.stderr.decode("utf-8") == f"error: {tmp_path / 'doc-17.txt'}: {outcome.error}\n"
+
+
+def test_bytes_are_named_in_the_log_and_take_the_options() -> None:
+    outcome = cleaner.clean_file(NOISY.encode("gbk"), options=cleaner.Options(placeholder="某某"),
+                                 name="doc-17", log=True)
+    assert outcome.text == "在全县大会上的讲话\n同志们：\n某某同志代表县委讲话。\n"
+    assert outcome.changed and outcome.result is not None and outcome.result.info.encoding == "gb18030"
+    assert '"path": "doc-17"' in outcome.log and '"rule": "FN001"' in outcome.log
+
+
+def test_a_pipeline_in_place_rewrites_only_what_changes_and_in_parallel(tmp_path: Path) -> None:
+    files = [tmp_path / f"{i}.txt" for i in range(4)]
+    for i, path in enumerate(files):
+        path.write_text(NOISY if i % 2 else "同志们：\n", encoding="utf-8")
+    before = {p: p.stat().st_mtime_ns for p in files}
+    pipeline = cleaner.Pipeline(write_back=WriteBack.IN_PLACE)
+    sources = cleaner.find_sources([str(tmp_path)], ["*.txt"], []).sources
+    outcomes = list(cleaner.clean_many(pipeline, sources, jobs=2))
+    assert [o.label for o in outcomes] == [str(p) for p in files]
+    assert [o.changed for o in outcomes] == [False, True, False, True]
+    assert all(o.output is None for o in outcomes)  # written, not returned
+    assert files[1].read_text(encoding="utf-8") == "在全县大会上的讲话\n同志们：\n××同志代表县委讲话。\n"
+    assert files[0].stat().st_mtime_ns == before[files[0]]
+
+
+def test_a_folder_pipeline_needs_its_folder() -> None:
+    with pytest.raises(ValueError, match="output folder"):
+        cleaner.Pipeline(write_back=WriteBack.FOLDER)
+    with pytest.raises(ValueError, match="output folder"):
+        cleaner.Pipeline(output=Path("out"))
+    assert cleaner.Pipeline().run_bytes(b"XX\n", Source(None, Path("x.txt"))).text == "××\n"
