@@ -54,7 +54,7 @@ def check_body(source: str, output: str, changes: list[Change]) -> None:
     for c in changes:
         if c.kind == "change" and c.action in REMOVALS:
             removed[c.line].append((c.column - 1, c.end_column - 1))
-    kept = "".join(_kept_text(i + 1, text, removed.get(i + 1)) for i, text in enumerate(lines))
+    kept = "".join(outside(text, removed.get(i + 1, [])) for i, text in enumerate(lines))
     expected = _NOT_HAN.sub("", kept)
     actual = _NOT_HAN.sub("", output)
     if expected == actual:
@@ -89,20 +89,6 @@ def check_dropped_lines(changes: list[Change]) -> None:
             raise BodyIntegrityError(
                 f"rule {c.rule} dropped line {c.line} with speech beside its noise: "
                 f"{outside(c.before, spans)!r}", c.rule, c.line, c.column)
-
-
-def _kept_text(number: int, text: str, spans: list[tuple[int, int]] | None) -> str:
-    """The line without its removed spans (spans may overlap and come in any order)."""
-    if not spans:
-        return text
-    parts = []
-    pos = 0
-    for start, end in sorted(spans):
-        if start > pos:
-            parts.append(text[pos:start])
-        pos = max(pos, end)
-    parts.append(text[pos:])
-    return "".join(parts)
 
 
 def _first_missing(expected: str, actual: str) -> int | None:
