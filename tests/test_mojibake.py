@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from cleaner import clean_text, default_rules
 from cleaner.mojibake import may_be_utf8_read_as_gbk, repair_utf8_read_as_gbk
-from support import SAMPLES, SHARED
+from support import SAMPLES, SHARED, shared_dir
 
 REPAIR = [r for r in default_rules() if r.stage == "repair"]
 
@@ -82,6 +82,7 @@ def test_gbk_read_as_latin1_is_repaired_exactly() -> None:
 
 
 def test_short_lines_are_repaired_once_the_document_shows_the_same_mojibake() -> None:
+    shared_dir("seeds", "gold")  # the short lines come from the shared texts
     pairs = exact_mojibake("latin-1", "gbk")
     good = "\n".join(g for g, _ in pairs) + "\n"
     bad = "\n".join(b for _, b in pairs)
