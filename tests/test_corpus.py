@@ -44,7 +44,7 @@ def test_seeds_are_exact(tmp_path: Path) -> None:
 # from (issue 11 asks for 0.97 and 0.95; these are the floors the rules hold
 # today, raised as they improve, never lowered).
 DEVSET_CLOSURE = 0.93
-WILD_CLOSURE = 0.93
+WILD_CLOSURE = 0.95
 
 
 def test_devset_loses_nothing_and_closes_the_distance(tmp_path: Path) -> None:
