@@ -309,25 +309,26 @@ class _Document:
         and the rest is speech; only the spans go. ``("keep", [])``: the noise
         cannot be told from the speech (a long piece, or a rule that names a
         piece in the middle), or there is none. A short line that the rule
-        matches only as a whole is one unit of noise and goes (:meth:`_one_unit`). ``head``: no paragraph of
-        speech stands above the line, so a rule that ``leads`` (a lead-in
-        that points to the text below) may take the sentences before its own,
-        and its match, when it ends a sentence, is cut with them.
+        matches only as a whole is one unit of noise and goes
+        (:meth:`_one_unit`). ``head``: no paragraph of speech stands above the
+        line, so a rule that ``leads`` (a lead-in that points to the text
+        below) may take the sentences before its own, and its match, when it
+        ends a sentence, is cut with them.
         """
+        ends = edge_ends(text)
         if whole:
             t = self._timeout(rule)
             spans = [m.span() for p in self._patterns(rule) for m in p.finditer(text, timeout=t)
                      if m.end() > m.start()]
             if not leaves_speech(text, spans, across=head and rule.leads):
-                if len(edge_ends(text)) == 1 or not spans:  # the clause is the site's
+                if len(ends) == 1 or not spans:  # the clause is the site's
                     return "drop", [(0, len(text))]
                 return "drop", [(min(a for a, _ in spans), max(b for _, b in spans))]
             if head and rule.leads:
                 # a lead-in names its own span: from the line's start to the end of its sentence
                 lead = max((b for a, b in spans if not text[:a].strip()), default=0)
-                if lead in edge_ends(text)[:-1] and is_speech(text[lead:]):
+                if lead in ends[:-1] and is_speech(text[lead:]):
                     return "cut", [(0, lead)]
-        ends = edge_ends(text)
         cuts: list[Span] = []
         lo, hi = 0, len(text)
         while lo < hi:

@@ -84,11 +84,11 @@ def check_dropped_lines(changes: list[Change]) -> None:
     for c in changes:
         if c.kind != "change" or c.action not in LINE_DROPS:
             continue
-        spans = [c.noise] if c.noise else []
-        if is_speech(outside(c.before, spans)):
+        rest = outside(c.before, [c.noise] if c.noise else [])
+        if is_speech(rest):
             raise BodyIntegrityError(
-                f"rule {c.rule} dropped line {c.line} with speech beside its noise: "
-                f"{outside(c.before, spans)!r}", c.rule, c.line, c.column)
+                f"rule {c.rule} dropped line {c.line} with speech beside its noise: {rest!r}",
+                c.rule, c.line, c.column)
 
 
 def _first_missing(expected: str, actual: str) -> int | None:

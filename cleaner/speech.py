@@ -116,11 +116,6 @@ def han_covered(text: str, spans: list[Span]) -> float:
     return sum(1 for i in han if i in covered) / len(han) if han else 0.0
 
 
-def speech_outside(text: str, spans: list[Span]) -> bool:
-    """Is there a speech clause in ``text`` outside the noise ``spans``?"""
-    return is_speech(outside(text, spans))
-
-
 def leaves_speech(text: str, spans: list[Span], across: bool = False) -> bool:
     """Would dropping the line ``text``, whose noise a rule matched at ``spans``, drop speech?
 

@@ -25,7 +25,6 @@ from cleaner.rules import Rule
 from cleaner.speech import CLAUSE_HAN, han_count, piece_ends
 
 HAN = regex.compile(r"\p{Han}")
-PIECE_END = regex.compile(r"[。！？!?；;][”’」』）)》】\]]*\s*$")
 
 # Speech paragraphs of the kind that sits next to a site's sentence: the
 # salutation and opening, a closing with thanks, a body paragraph. The first
@@ -114,7 +113,7 @@ def check_glued(rule: Rule, rules: list[Rule]) -> list[str]:
     blockless = rule.action not in ("drop_block", "score_line")
     for noise in dropped_lines(rule, rules):
         one_piece = len(piece_ends(noise)) == 1
-        ends_piece = bool(PIECE_END.search(noise))
+        ends_piece = len(noise) in piece_ends(noise + "甲")  # a piece ends where the noise does
         for speech in SPEECH:
             glued = [(speech + noise, False)]
             if ends_piece or (len(piece_ends(speech)) == 1 and han_count(speech) > CLAUSE_HAN):
