@@ -225,11 +225,13 @@ class _Document:
             found = any(p.search(text, timeout=t) for p in self._patterns(rule))
         return found and not (rule.exclude and rule.excluded(text))
 
-    def _drop(self, rule: Rule, doomed: list[Line], action: str | None = None) -> None:
-        """Drop whole lines that are noise from end to end (a repeated title)."""
+    def _drop(self, rule: Rule, doomed: list[Line], action: str | None = None,
+              message: str = "") -> None:
+        """Drop whole lines that are noise from end to end (a repeated title, a preamble)."""
         ids = {id(ln) for ln in doomed}
         for ln in doomed:
-            self._record(rule, ln, 0, ln.text, "", action=action, noise=(0, len(ln.text)))
+            self._record(rule, ln, 0, ln.text, "", action=action, noise=(0, len(ln.text)),
+                         message=message)
         self.lines = [ln for ln in self.lines if id(ln) not in ids]
         self._edited()
 
@@ -563,6 +565,63 @@ class _Document:
             block.reverse()
         self._remove_lines(rule, block)
 
+    def _drop_preamble(self, rule: Rule) -> None:
+        """Drop the site's prose between a collection's title and the heading of its first piece.
+
+        A page of several texts (``…发言稿（通用6篇）``) puts the site's genre
+        talk under its title and before ``篇1``, ``第一篇`` or the title's own
+        words numbered 1 (``教师节发言稿1``); the first piece begins at that
+        heading, so nothing between is speech. The rule's ``patterns`` find the
+        heading among the first ``window`` lines (a ``name`` group, when it
+        matched, must be part of the title); ``after`` finds the title above
+        it. Only paragraphs (sentences of prose) between them go. A line that
+        opens a speech (``gap_stop``: a salutation) means the page is not laid
+        out so, and nothing goes; more than ``_PREAMBLE_MAX`` paragraphs, or one
+        longer than ``max_line_length``, are kept with a warning.
+        """
+        seq = self._nonblank()[: rule.window]
+        t = self._timeout(rule)
+        for first, ln in enumerate(seq):
+            self._line = ln.number
+            heading = self._heading(rule, ln.text)
+            if heading is None:
+                continue
+            name = _SPACE.sub("", heading)
+            title = next((i for i in range(first) if (not name or name in _SPACE.sub("", seq[i].text))
+                          and any(p.search(seq[i].text, timeout=t) for p in rule.compiled_after)),
+                         None)
+            if title is not None:
+                break
+        else:
+            return
+        between = seq[title + 1: first]
+        if any(p.search(b.text, timeout=t) for b in between for p in rule.compiled_gap_stop):
+            return  # a speech opens before the heading: not a collection's preamble
+        doomed = [b for b in between if is_paragraph(b.text)]
+        limit = rule.max_line_length
+        if len(doomed) > _PREAMBLE_MAX or any(limit is not None and len(b.text) > limit
+                                               for b in doomed):
+            for b in doomed:
+                self._line = b.number
+                self._record(rule, b, 0, b.text, b.text, kind="warning",
+                             message="looks like a collection's preamble, but is longer than "
+                             "a site's lead-in; kept")
+            return
+        self._drop(rule, doomed, message=f"the site's preamble between the collection's title "
+                   f"(line {seq[title].number}) and its first piece (line {seq[first].number})")
+
+    def _heading(self, rule: Rule, text: str) -> str | None:
+        """The words a first piece's heading names (``""`` for ``第1篇``), or None if it is none."""
+        for p in self._patterns(rule):
+            m = p.search(text, timeout=self._timeout(rule))
+            if m is None or rule.excluded(text, self._timeout(rule)):
+                continue
+            name = m.groupdict().get("name") or ""
+            if name and len(_SPACE.sub("", name)) < _HEADING_NAME_MIN:
+                continue
+            return name
+        return None
+
     def _drop_repeated_title(self, rule: Rule) -> None:
         """Drop the copies of a page's title and a site's summary that repeats the text.
 
@@ -639,6 +698,8 @@ _COLLECTION = regex.compile(r"\d+篇|篇\d|[范範]文|精[选選]|大全|集[�
 _SUMMARY_LABEL = regex.compile(
     r"^[【\[]?(?:摘要|[导導][读讀语語]|内容(?:摘要|简介|提要|概要)|內容(?:摘要|簡介|提要|概要)|[简簡]介)[】\]]?[:：|]?\|?")
 _SUMMARY_WINDOW = 8
+_PREAMBLE_MAX = 3  # a site's lead-in under a collection's title is one to three paragraphs
+_HEADING_NAME_MIN = 4  # the title's words in a first piece's heading: 教师节发言稿1
 _SUMMARY_MIN = 20
 
 

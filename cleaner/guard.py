@@ -3,8 +3,8 @@
 Like black's ``--safe``, the guard re-checks the result independently of the
 pipeline's own bookkeeping. From the input and the change log alone it
 computes which Chinese characters must survive: every Han character of the
-input outside the spans that a removal (``drop_line``, ``drop_block``,
-``drop_repeated_title``, ``delete``) or a mojibake repair took out. Those
+input outside the spans that a removal (a line-dropping action of
+``LINE_DROPS``, ``delete``) or a mojibake repair took out. Those
 characters must appear in the output, in order. A ``replace`` rule normalises
 marks, punctuation and spacing and may never lose a Chinese character, so its
 spans are checked too. A failure names the rule that covers the first lost
@@ -13,8 +13,7 @@ cleaner).
 
 A logged removal is not enough on its own: a rule that recognised a site's
 sentence could still have dropped the speech that shared its line. So the
-guard also reads every line-dropping change (``drop_line``, ``drop_block``,
-``drop_repeated_title``): what its ``before`` holds outside the ``noise``
+guard also reads every line-dropping change (``LINE_DROPS``): what its ``before`` holds outside the ``noise``
 the rule recognised must not be a speech clause (:func:`cleaner.speech.is_speech`):
 every path that drops a line has to say which of it was noise, and may not
 claim less than all the speech-like text on it.
@@ -30,7 +29,8 @@ from .changes import Change
 from .lines import common_prefix, split_lines
 from .speech import is_speech, outside
 
-LINE_DROPS = frozenset({"drop_line", "drop_block", "drop_repeated_title", "score_line"})
+LINE_DROPS = frozenset({"drop_line", "drop_block", "drop_repeated_title", "score_line",
+                        "drop_preamble"})
 REMOVALS = LINE_DROPS | {"delete", "fix_mojibake"}
 _NOT_HAN = regex.compile(r"[^\p{Han}]+")
 _HAN = regex.compile(r"\p{Han}")

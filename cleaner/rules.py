@@ -30,6 +30,7 @@ ACTIONS = (
     "drop_block",  # drop a run of noise lines at the head or foot of the document
     "drop_repeated_title",  # drop a copy of the title line just below it
     "score_line",  # drop a short line outside the speech body that interface words cover
+    "drop_preamble",  # drop the prose between a collection's title and its first piece
     "fix_mojibake",  # repair a line with ftfy where a pattern says mojibake is possible
     "warn",  # change nothing; report a warning where a pattern matches
 )
@@ -41,7 +42,8 @@ RULE_KEYS = {
     "id", "name", "summary", "rationale", "action", "stage", "patterns", "exclude", "requires",
     "prefilter",
     "replacement", "transform", "max_line_length", "truncation", "damage", "anchor", "window",
-    "min_members", "gap_max", "gap_max_length", "gap_stop", "filler", "coverage", "leads", "zone", "changes", "keeps",
+    "min_members", "gap_max", "gap_max_length", "gap_stop", "after", "filler", "coverage", "leads",
+    "zone", "changes", "keeps",
 }
 REQUIRED = ("id", "summary", "rationale", "action", "changes", "keeps")
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{1,31}$")
@@ -132,6 +134,7 @@ class Rule:
     gap_max: int = 2
     gap_max_length: int = 20
     gap_stop: list[str] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)
     filler: list[str] = field(default_factory=list)
     coverage: float = 0.6
     leads: bool = False
@@ -165,6 +168,10 @@ class Rule:
     @property
     def compiled_gap_stop(self) -> list[regex.Pattern[str]]:
         return self._compiled_list("gap_stop")
+
+    @property
+    def compiled_after(self) -> list[regex.Pattern[str]]:
+        return self._compiled_list("after")
 
     @property
     def compiled_filler(self) -> list[regex.Pattern[str]]:
@@ -384,7 +391,8 @@ def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: i
         anchor=get("anchor", str, "head"), window=get("window", int, 12),
         min_members=get("min_members", int, 2), gap_max=get("gap_max", int, 2),
         gap_max_length=get("gap_max_length", int, 20),
-        gap_stop=_str_list(path, rid, t, "gap_stop"), filler=_str_list(path, rid, t, "filler"),
+        gap_stop=_str_list(path, rid, t, "gap_stop"), after=_str_list(path, rid, t, "after"),
+        filler=_str_list(path, rid, t, "filler"),
         coverage=float(get("coverage", (int, float), 0.6)), leads=get("leads", bool, False),
         zone=get("zone", str, "any"),
     )
@@ -394,7 +402,7 @@ def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: i
         raise RuleError(path, "must not be empty", rid, "rationale")
     _check_action_fields(path, rule)
     if not trusted:  # the default rules are compiled when first used (the tests compile them all)
-        for key in ("patterns", "exclude", "gap_stop", "filler"):
+        for key in ("patterns", "exclude", "gap_stop", "after", "filler"):
             rule._compiled[key] = _compile(path, rid, key, getattr(rule, key))
     _check_gate(path, rule, trusted)
     rule.changes = _examples(path, rid, t.get("changes"))
@@ -443,6 +451,9 @@ def _check_action_fields(path: Path, rule: Rule) -> None:
     if rule.leads and rule.action != "drop_line":
         raise RuleError(path, f"only drop_line rules take 'leads', not {rule.action!r}", rule.id,
                         "leads")
+    if (rule.action == "drop_preamble") != bool(rule.after):
+        raise RuleError(path, "a drop_preamble rule needs 'after' (the collection title's "
+                        "patterns), and only it takes one", rule.id, "after")
     if rule.filler and rule.action != "score_line":
         raise RuleError(path, f"only score_line rules take a filler, not {rule.action!r}",
                         rule.id, "filler")

@@ -104,13 +104,16 @@ def check_glued(rule: Rule, rules: list[Rule]) -> list[str]:
     split; it is glued only before the long one-clause paragraphs, which the
     engine must then keep whole. Where the noise is one piece, the rule must
     cut it off (or keep the line with a warning, when too long for it),
-    except a block rule or a line scorer: a block is a run of whole lines
-    and a scored line has no sentence, so a line glued to speech is neither.
+    except a block rule, a line scorer or a preamble rule: a block is a run
+    of whole lines, a scored line has no sentence, and a preamble is known by
+    its place between a collection's title and its first piece, so a line
+    glued to speech is none of them.
     """
     problems = []
-    # A block is a run of whole lines, and a scored line has no sentence: a line
-    # glued to speech is neither, so these rules leave it to the others.
-    blockless = rule.action not in ("drop_block", "score_line")
+    # A block is a run of whole lines, a scored line has no sentence, and a
+    # preamble is known by its place: a line glued to speech is none of them,
+    # so these rules leave it to the others.
+    blockless = rule.action not in ("drop_block", "score_line", "drop_preamble")
     for noise in dropped_lines(rule, rules):
         one_piece = len(piece_ends(noise)) == 1
         ends_piece = len(noise) in piece_ends(noise + "甲")  # a piece ends where the noise does

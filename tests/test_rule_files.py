@@ -34,6 +34,8 @@ def test_a_good_file_loads(tmp_path: Path) -> None:
      "lookaround"),
     (('action = "drop_line"', 'action = "drop_line"\nrequires = ["笔耕", ""]'), "requires[1]",
      "non-empty"),
+    (('action = "drop_line"', 'action = "drop_line"\nafter = [\'篇$\']'), "after", "drop_preamble"),
+    (('action = "drop_line"', 'action = "drop_preamble"'), "after", "needs 'after'"),
 ])
 def test_errors_name_file_rule_and_field(tmp_path: Path, edit: tuple[str, str], field: str,
                                          words: str) -> None:
