@@ -642,18 +642,26 @@ class _Document:
         title = flat[0]
         if len(title) >= 2:
             anywhere = _is_collection_heading(title)
+            kept = 0  # lines kept below the title: where a copy stands once the copies above it are gone
             for i in range(1, len(seq)):
-                if flat[i] == title and (i <= rule.window or anywhere or i - 1 in doomed):
+                if flat[i] == title and (kept < rule.window or anywhere or i - 1 in doomed):
                     doomed.add(i)
-        if len(seq) > 2 and _is_collection_heading(flat[1]) and flat[1] != title:
+                else:
+                    kept += 1
+        # The other checks see the lines as a second run would, without the copies:
+        # what one run leaves, the next run leaves too.
+        rest = [i for i in range(len(seq)) if i not in doomed]
+        if len(rest) > 2 and _is_collection_heading(flat[rest[1]]) and flat[rest[1]] != title:
             # the collection title under a line of the site's own (its name, a breadcrumb)
-            doomed.update(i for i in range(2, len(seq)) if flat[i] == flat[1])
-        for i in range(1, len(seq)):
-            if flat[i] == flat[i - 1] and _is_collection_heading(flat[i]):
-                doomed.add(i)
-        for i in range(1, min(len(seq) - 1, _SUMMARY_WINDOW + 1)):
-            if i not in doomed and _repeats_next(flat[i], flat[i + 1: i + 1 + _SUMMARY_WINDOW]):
-                doomed.add(i)
+            doomed.update(i for i in rest[2:] if flat[i] == flat[rest[1]])
+        for a, b in zip(rest, rest[1:]):
+            if flat[b] == flat[a] and _is_collection_heading(flat[b]):
+                doomed.add(b)
+        rest = [i for i in range(len(seq)) if i not in doomed]
+        for k in range(1, min(len(rest) - 1, _SUMMARY_WINDOW + 1)):
+            following = [flat[i] for i in rest[k + 1: k + 1 + _SUMMARY_WINDOW]]
+            if _repeats_next(flat[rest[k]], following):
+                doomed.add(rest[k])
         if doomed:
             self._drop(rule, [seq[i] for i in sorted(doomed)])
 
