@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import pairwise
 
 import re
 
@@ -19,8 +20,8 @@ from .changes import Change, CleanResult, DocumentInfo
 from .guard import check_body
 from .lines import Edit, Line, split_lines
 from .rules import PLACEHOLDER, Rule, load_rules, search
-from .speech import (CLAUSE_HAN, Span, edge_ends, han_count, han_covered, is_paragraph, is_speech,
-                     leaves_speech, zones)
+from .speech import (CLAUSE_HAN, Span, edge_ends, han_count, han_covered, is_genre_talk,
+                     is_paragraph, is_speech, leaves_speech, piece_ends, zones)
 from .mojibake import DOCUMENT_CHECKS, REPAIRS
 from .transforms import TRANSFORMS
 
@@ -322,14 +323,16 @@ class _Document:
             t = self._timeout(rule)
             spans = [m.span() for p in self._patterns(rule) for m in p.finditer(text, timeout=t)
                      if m.end() > m.start()]
-            if not leaves_speech(text, spans, across=head and rule.leads):
+            leads = head and rule.leads
+            if not leaves_speech(text, spans, across=leads and is_genre_talk(_before_last(text))):
                 if len(ends) == 1 or not spans:  # the clause is the site's
                     return "drop", [(0, len(text))]
                 return "drop", [(min(a for a, _ in spans), max(b for _, b in spans))]
-            if head and rule.leads:
+            if leads:
                 # a lead-in names its own span: from the line's start to the end of its sentence
                 lead = max((b for a, b in spans if not text[:a].strip()), default=0)
-                if lead in ends[:-1] and is_speech(text[lead:]):
+                if (lead in ends[:-1] and is_speech(text[lead:])
+                        and is_genre_talk(_before_last(text[:lead]))):
                     return "cut", [(0, lead)]
         cuts: list[Span] = []
         lo, hi = 0, len(text)
@@ -654,7 +657,7 @@ class _Document:
         if len(rest) > 2 and _is_collection_heading(flat[rest[1]]) and flat[rest[1]] != title:
             # the collection title under a line of the site's own (its name, a breadcrumb)
             doomed.update(i for i in rest[2:] if flat[i] == flat[rest[1]])
-        for a, b in zip(rest, rest[1:]):
+        for a, b in pairwise(rest):
             if flat[b] == flat[a] and _is_collection_heading(flat[b]):
                 doomed.add(b)
         rest = [i for i in range(len(seq)) if i not in doomed]
@@ -709,6 +712,12 @@ _SUMMARY_WINDOW = 8
 _PREAMBLE_MAX = 3  # a site's lead-in under a collection's title is one to three paragraphs
 _HEADING_NAME_MIN = 4  # the title's words in a first piece's heading: 教师节发言稿1
 _SUMMARY_MIN = 20
+
+
+def _before_last(text: str) -> str:
+    """``text`` without its last piece: the sentences before a lead-in's own."""
+    ends = piece_ends(text)
+    return text[: ends[-2]] if len(ends) > 1 else ""
 
 
 def _is_collection_heading(flat: str) -> bool:

@@ -46,6 +46,10 @@ _SENTENCE_END = regex.compile(r"\p{Han}[”’」』）)》]*[。！？!?]")
 # the spaces after it.
 _PIECE_END = regex.compile(r"[。！？!?；;]+[”’」』）)》】\]]*\s*")
 
+# What opens or closes a speech: a colon (a salutation such as 同志们：, or a
+# list) or thanks. The genre talk a site puts before its lead-in has neither.
+_SPEECH_MARK = regex.compile(r"[:：]|[谢謝][谢謝]|感[谢謝]")
+
 Span = tuple[int, int]
 
 
@@ -141,6 +145,19 @@ def leaves_speech(text: str, spans: list[Span], across: bool = False) -> bool:
     if not across and any(a < e < b for a, b in spans for e in ends[:-1]):
         return True
     return is_speech(outside(text, spans))
+
+
+def is_genre_talk(text: str) -> bool:
+    """Can ``text``, the sentences before a site's lead-in on a page's first paragraph, be the site's?
+
+    A template site's talk about the genre (``发言稿的写法比较灵活…``) holds
+    no colon and no thanks; a speech that opens with ``同志们：`` or closes
+    with ``谢谢大家！`` does, so a lead-in after it takes only its own sentence.
+
+    >>> is_genre_talk("演讲稿是在一定的场合使用的文稿。"), is_genre_talk("同志们：今天开会。谢谢大家！")
+    (True, False)
+    """
+    return _SPEECH_MARK.search(text) is None
 
 
 EDGE_REACH = 400

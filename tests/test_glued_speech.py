@@ -186,6 +186,14 @@ def test_a_lead_in_takes_the_genre_talk_before_it_only_at_the_head_of_a_page(tmp
     assert below.text == f"{speech}\n讲话稿是领导在会议上使用的文稿，用途十分广泛。\n"
 
 
+def test_a_lead_in_after_a_salutation_or_thanks_takes_only_its_own_sentence(tmp_path: Path) -> None:
+    rule = user_rules(tmp_path)[2]  # MY103: leads
+    offer = "下面是墨香书屋整理的讲话稿，供参考。"
+    for speech in ("同志们：今天开会，部署工作。", "今天的会就开到这里。谢谢大家！"):
+        result = clean_text(f"{speech}{offer}\n正文。\n", [rule])
+        assert result.text == f"{speech}\n正文。\n"
+
+
 def test_a_line_of_noise_alone_still_goes(tmp_path: Path) -> None:
     rule = user_rules(tmp_path)[1]  # MY102: only the handle matches; the rest is short
     result = clean_text("加书屋QQ3188427\n正文。\n", [rule])
