@@ -48,7 +48,7 @@ _PIECE_END = regex.compile(r"[。！？!?；;]+[”’」』）)》】\]]*\s*")
 
 # What opens or closes a speech: a colon (a salutation such as 同志们：, or a
 # list) or thanks. The genre talk a site puts before its lead-in has neither.
-_SPEECH_MARK = regex.compile(r"[:：]|[谢謝][谢謝]|感[谢謝]")
+_SPEECH_MARK = regex.compile(r"[:：]|[谢謝][谢謝]|感[谢謝](?:大家|各位|你们|你們|您)")
 
 Span = tuple[int, int]
 
