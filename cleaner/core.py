@@ -21,7 +21,7 @@ from .guard import check_body
 from .lines import Edit, Line, split_lines
 from .rules import PLACEHOLDER, Rule, load_rules, search
 from .speech import (CLAUSE_HAN, Span, edge_ends, han_count, han_covered, is_genre_talk,
-                     is_paragraph, is_speech, leaves_speech, piece_ends, zones)
+                     is_paragraph, is_speech, leaves_speech, zones)
 from .mojibake import DOCUMENT_CHECKS, REPAIRS
 from .transforms import TRANSFORMS
 
@@ -324,15 +324,14 @@ class _Document:
             spans = [m.span() for p in self._patterns(rule) for m in p.finditer(text, timeout=t)
                      if m.end() > m.start()]
             leads = head and rule.leads
-            if not leaves_speech(text, spans, across=leads and is_genre_talk(_before_last(text))):
+            if not leaves_speech(text, spans, across=leads and is_genre_talk(text)):
                 if len(ends) == 1 or not spans:  # the clause is the site's
                     return "drop", [(0, len(text))]
                 return "drop", [(min(a for a, _ in spans), max(b for _, b in spans))]
             if leads:
                 # a lead-in names its own span: from the line's start to the end of its sentence
                 lead = max((b for a, b in spans if not text[:a].strip()), default=0)
-                if (lead in ends[:-1] and is_speech(text[lead:])
-                        and is_genre_talk(_before_last(text[:lead]))):
+                if lead in ends[:-1] and is_speech(text[lead:]) and is_genre_talk(text[:lead]):
                     return "cut", [(0, lead)]
         cuts: list[Span] = []
         lo, hi = 0, len(text)
@@ -712,12 +711,6 @@ _SUMMARY_WINDOW = 8
 _PREAMBLE_MAX = 3  # a site's lead-in under a collection's title is one to three paragraphs
 _HEADING_NAME_MIN = 4  # the title's words in a first piece's heading: 教师节发言稿1
 _SUMMARY_MIN = 20
-
-
-def _before_last(text: str) -> str:
-    """``text`` without its last piece: the sentences before a lead-in's own."""
-    ends = piece_ends(text)
-    return text[: ends[-2]] if len(ends) > 1 else ""
 
 
 def _is_collection_heading(flat: str) -> bool:

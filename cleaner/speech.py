@@ -148,11 +148,12 @@ def leaves_speech(text: str, spans: list[Span], across: bool = False) -> bool:
 
 
 def is_genre_talk(text: str) -> bool:
-    """Can ``text``, the sentences before a site's lead-in on a page's first paragraph, be the site's?
+    """Can ``text``, a line with a site's lead-in on a page's first paragraph, be all the site's?
 
-    A template site's talk about the genre (``发言稿的写法比较灵活…``) holds
-    no colon and no thanks; a speech that opens with ``同志们：`` or closes
-    with ``谢谢大家！`` does, so a lead-in after it takes only its own sentence.
+    A template site's talk about the genre (``发言稿的写法比较灵活…``) and its
+    offer hold no colon and no thanks to the audience; a speech that opens
+    with ``同志们：`` or closes with ``谢谢大家！`` does, so on such a line the
+    lead-in takes only its own sentence.
 
     >>> is_genre_talk("演讲稿是在一定的场合使用的文稿。"), is_genre_talk("同志们：今天开会。谢谢大家！")
     (True, False)
