@@ -369,7 +369,8 @@ class _Document:
         """The fewest pieces at the start, else at the end, of ``text[lo:hi]`` that the rule matches.
 
         When what is left beside them is no speech clause, the whole of
-        ``[lo, hi)`` is returned: it is all the site's. A run of pieces is
+        ``[lo, hi)`` is returned: it is all the site's; so it is when one
+        piece is left and the rule matches it alone. A run of pieces is
         taken only if the rule needs its outermost piece (a marker in the
         second sentence does not take the first one with it). Runs longer
         than the rule's ``max_line_length``, or with a piece of more than
@@ -377,6 +378,9 @@ class _Document:
         not tried.
         """
         limit = rule.max_line_length
+        if not inner:  # one piece is left: the site's too if the rule matches it alone
+            short = han_count(text[lo:hi]) <= CLAUSE_HAN and (limit is None or hi - lo <= limit)
+            return (lo, hi) if short and self._matches(rule, text[lo:hi].strip()) else None
         prev = lo
         for i, e in enumerate(inner):
             if (limit is not None and e - lo > limit) or han_count(text[prev:e]) > CLAUSE_HAN:
