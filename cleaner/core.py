@@ -628,6 +628,49 @@ class _Document:
             return name
         return None
 
+    def _page_numbers(self, rule: Rule) -> None:
+        """Delete the numbers a document-preview site puts before each page of the text.
+
+        Such a site flattens each page of a document into one line and numbers
+        the lines: ``1、文化宣传中心主任竞职演讲稿 各位领导…``, ``2、了走路，才去做…``
+        (the page breaks off mid-word). The rule's patterns find the number (a
+        group ``n``); the engine deletes the numbers only where they run
+        1, 2, 3… over consecutive lines (at least ``min_members``) that are
+        pages: each but the last at least ``_PAGE_MIN`` characters long, and
+        within ``_PAGE_SPREAD`` of each other's length. A speech's own numbered
+        paragraphs differ in length, and stay.
+        """
+        seq = self._nonblank()
+        found = [self._page_number(rule, ln) for ln in seq]
+        i = 0
+        while i < len(seq):
+            if found[i] is None or found[i][0] != 1:
+                i += 1
+                continue
+            j = i + 1
+            while j < len(seq) and found[j] is not None and found[j][0] == j - i + 1:
+                j += 1
+            run = seq[i:j]
+            if j - i >= rule.min_members and _are_pages([ln.text for ln in run]):
+                for ln, number in zip(run, found[i:j], strict=True):
+                    self._line = ln.number
+                    start, end = number[1]
+                    self._record(rule, ln, start, ln.text[start:end], "",
+                                 message=f"a preview page's number: pages 1–{j - i} of equal length")
+                    ln.apply([(start, end, "")])
+                self._edited()
+            i = j
+
+    def _page_number(self, rule: Rule, ln: Line) -> tuple[int, Span] | None:
+        """The number a rule's pattern finds on a line (its ``n`` group) and the span to delete."""
+        for p in self._patterns(rule):
+            m = p.search(ln.text, timeout=self._timeout(rule))
+            if m is not None and m.groupdict().get("n"):
+                number = _to_int(m.group("n"))
+                if number is not None:
+                    return number, m.span()
+        return None
+
     def _drop_repeated_title(self, rule: Rule) -> None:
         """Drop the copies of a page's title and a site's summary that repeats the text.
 
@@ -712,6 +755,8 @@ _COLLECTION = regex.compile(r"\d+篇|篇\d|[范範]文|精[选選]|大全|集[�
 _SUMMARY_LABEL = regex.compile(
     r"^[【\[]?(?:摘要|[导導][读讀语語]|内容(?:摘要|简介|提要|概要)|內容(?:摘要|簡介|提要|概要)|[简簡]介)[】\]]?[:：|]?\|?")
 _SUMMARY_WINDOW = 8
+_PAGE_MIN = 200  # a preview site's page, flattened to a line, holds several hundred characters
+_PAGE_SPREAD = 0.15  # and its pages are cut to one size
 _PREAMBLE_MAX = 3  # a site's lead-in under a collection's title is one to three paragraphs
 _HEADING_NAME_MIN = 4  # the title's words in a first piece's heading: 教师节发言稿1
 _SUMMARY_MIN = 20
@@ -732,6 +777,13 @@ def _repeats_next(flat: str, following: list[str]) -> bool:
     if label and label.end() > 0:
         return rest.startswith(stripped[:_SUMMARY_MIN])
     return len(stripped) < len(body) and rest.startswith(stripped)
+
+
+def _are_pages(texts: list[str]) -> bool:
+    """Are these lines a document's pages cut to one size (the last may be shorter)?"""
+    sizes = [len(t) for t in texts[:-1]]
+    return (min(sizes) >= _PAGE_MIN and max(sizes) <= min(sizes) * (1 + _PAGE_SPREAD)
+            and len(texts[-1]) <= max(sizes) * (1 + _PAGE_SPREAD))
 
 
 def _to_int(s: str) -> int | None:

@@ -31,7 +31,7 @@ from .speech import is_speech, outside
 
 LINE_DROPS = frozenset({"drop_line", "drop_block", "drop_repeated_title", "score_line",
                         "drop_preamble"})
-REMOVALS = LINE_DROPS | {"delete", "fix_mojibake"}
+REMOVALS = LINE_DROPS | {"delete", "page_numbers", "fix_mojibake"}
 _NOT_HAN = regex.compile(r"[^\p{Han}]+")
 _HAN = regex.compile(r"\p{Han}")
 

@@ -31,6 +31,7 @@ ACTIONS = (
     "drop_repeated_title",  # drop a copy of the title line just below it
     "score_line",  # drop a short line outside the speech body that interface words cover
     "drop_preamble",  # drop the prose between a collection's title and its first piece
+    "page_numbers",  # delete the numbers of a preview site's pages, one page per line
     "fix_mojibake",  # repair a line with ftfy where a pattern says mojibake is possible
     "warn",  # change nothing; report a warning where a pattern matches
 )
