@@ -642,19 +642,20 @@ class _Document:
         """
         seq = self._nonblank()
         found = [self._page_number(rule, ln) for ln in seq]
+        numbers = [f[0] if f else 0 for f in found]
         i = 0
         while i < len(seq):
-            if found[i] is None or found[i][0] != 1:
+            if numbers[i] != 1:
                 i += 1
                 continue
             j = i + 1
-            while j < len(seq) and found[j] is not None and found[j][0] == j - i + 1:
+            while j < len(seq) and numbers[j] == j - i + 1:
                 j += 1
             run = seq[i:j]
             if j - i >= rule.min_members and _are_pages([ln.text for ln in run]):
                 for ln, number in zip(run, found[i:j], strict=True):
                     self._line = ln.number
-                    start, end = number[1]
+                    start, end = number[1] if number else (0, 0)
                     self._record(rule, ln, start, ln.text[start:end], "",
                                  message=f"a preview page's number: pages 1–{j - i} of equal length")
                     ln.apply([(start, end, "")])
