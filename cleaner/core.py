@@ -19,6 +19,7 @@ import regex
 from .changes import Change, CleanResult, DocumentInfo
 from .guard import check_body
 from .lines import Edit, Line, split_lines
+from .actions import ACTIONS
 from .rules import PLACEHOLDER, Rule, load_rules, search
 from .speech import (CLAUSE_HAN, Span, edge_ends, han_count, han_covered, is_genre_talk,
                      is_paragraph, is_speech, leaves_speech, zones)
@@ -175,10 +176,9 @@ class _Document:
     def run(self, rule: Rule) -> None:
         if rule.uses_placeholder and self.options.anonymise == "keep":
             return
-        action = getattr(self, "_" + rule.action)
         self._line = 0
         try:
-            action(rule)
+            _HANDLERS[rule.action](self, rule)
         except TimeoutError:
             raise RuleTimeout(rule.id, self._line, self.options.timeout) from None
 
@@ -751,6 +751,10 @@ class _Document:
 
 # A page or collection title: a count of pieces (（通用17篇）, 15篇, 篇1), a collection
 # word, or a bracketed tail; short and without a full stop, so never a paragraph.
+# The handler of each action in cleaner.actions.ACTIONS: the method of the same name.
+_HANDLERS: dict[str, Callable[[_Document, Rule], None]] = {
+    name: getattr(_Document, "_" + name) for name in ACTIONS}
+
 _COLLECTION = regex.compile(r"\d+篇|篇\d|[范範]文|精[选選]|大全|集[锦錦]|合集|[汇彙][编編总總]|通用|（[^（）]{1,30}）$")
 # A site's label before its summary of the text: 导读, 【摘要】：, 内容简介: …
 _SUMMARY_LABEL = regex.compile(

@@ -25,13 +25,11 @@ from collections import defaultdict
 
 import regex
 
+from .actions import LINE_DROPS, REMOVALS
 from .changes import Change
 from .lines import common_prefix, split_lines
 from .speech import is_speech, outside
 
-LINE_DROPS = frozenset({"drop_line", "drop_block", "drop_repeated_title", "score_line",
-                        "drop_preamble"})
-REMOVALS = LINE_DROPS | {"delete", "page_numbers", "fix_mojibake"}
 _NOT_HAN = regex.compile(r"[^\p{Han}]+")
 _HAN = regex.compile(r"\p{Han}")
 

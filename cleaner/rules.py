@@ -15,37 +15,20 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from collections.abc import Set
 from typing import Any, TypeAlias
 
 import regex
+
+from .actions import ACTIONS, RULE_KEYS
 
 # The stages of the pipeline, in the order they run. A rule runs in the stage
 # its file (or the rule itself) names; inside a stage, rules run in file order.
 STAGES = ("repair", "characters", "noise", "anonymise", "punctuation", "structure", "form")
 
-ACTIONS = (
-    "drop_line",  # drop every line a pattern matches
-    "delete",  # delete every span a pattern matches
-    "replace",  # replace every span a pattern matches (replacement or transform)
-    "drop_block",  # drop a run of noise lines at the head or foot of the document
-    "drop_repeated_title",  # drop a copy of the title line just below it
-    "score_line",  # drop a short line outside the speech body that interface words cover
-    "drop_preamble",  # drop the prose between a collection's title and its first piece
-    "page_numbers",  # delete the numbers of a preview site's pages, one page per line
-    "fix_mojibake",  # repair a line with ftfy where a pattern says mojibake is possible
-    "warn",  # change nothing; report a warning where a pattern matches
-)
-
 PLACEHOLDER = "{placeholder}"
 
 FILE_KEYS = {"family", "stage", "description", "rule"}
-RULE_KEYS = {
-    "id", "name", "summary", "rationale", "action", "stage", "patterns", "exclude", "requires",
-    "prefilter",
-    "replacement", "transform", "max_line_length", "truncation", "damage", "anchor", "window",
-    "min_members", "gap_max", "gap_max_length", "gap_stop", "after", "filler", "coverage", "leads",
-    "zone", "changes", "keeps",
-}
 REQUIRED = ("id", "summary", "rationale", "action", "changes", "keeps")
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{1,31}$")
 _LEADING_FLAGS = re.compile(r"\(\?([a-zA-Z]+)\)")
@@ -348,13 +331,24 @@ def load_rule_file(path: str | Path, *, trusted: bool = False) -> list[Rule]:
     return [_build_rule(path, family, stage, t, i, trusted) for i, t in enumerate(tables)]
 
 
-def _check_keys(path: Path, table: dict[str, Any], allowed: set[str], rule_id: str | None,
+def _check_keys(path: Path, table: dict[str, Any], allowed: Set[str], rule_id: str | None,
                 what: str) -> None:
     for key in table:
         if key not in allowed:
             close = difflib.get_close_matches(key, sorted(allowed), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise RuleError(path, f"unknown {what} key{hint}", rule_id, key)
+
+
+def _check_action_keys(path: Path, table: dict[str, Any], action: str, rule_id: str) -> None:
+    """A key that the rule's action does not read is an error, not a setting silently ignored."""
+    allowed = ACTIONS[action].allowed_keys
+    for key in table:
+        if key not in allowed:
+            readers = sorted(a.name for a in ACTIONS.values() if key in a.keys)
+            raise RuleError(path, f"a {action} rule does not read {key!r} (only "
+                            f"{', '.join(readers)} rules do); remove it or change the action",
+                            rule_id, key)
 
 
 def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: int,
@@ -378,6 +372,7 @@ def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: i
     if action not in ACTIONS:
         raise RuleError(path, f"unknown action {action!r}; use one of {', '.join(ACTIONS)}",
                         rid, "action")
+    _check_action_keys(path, t, action, rid)
     rule_stage = get("stage", str, stage)
     if rule_stage not in STAGES:
         raise RuleError(path, f"unknown stage {rule_stage!r}", rid, "stage")
@@ -419,17 +414,13 @@ def _check_action_fields(path: Path, rule: Rule) -> None:
     from .mojibake import REPAIRS  # local imports: neither imports anything from here
     from .transforms import TRANSFORMS
 
-    needs_patterns = rule.action != "drop_repeated_title"
-    if needs_patterns and not rule.patterns:
+    if ACTIONS[rule.action].needs_patterns and not rule.patterns:
         raise RuleError(path, f"action {rule.action!r} needs at least one pattern", rule.id,
                         "patterns")
     if rule.action == "replace":
         if (rule.replacement is None) == (rule.transform is None):
             raise RuleError(path, "a replace rule needs exactly one of 'replacement' or "
                             "'transform'", rule.id, "replacement")
-    elif rule.replacement is not None:
-        raise RuleError(path, f"only replace rules take a replacement, not {rule.action!r}",
-                        rule.id, "replacement")
     known = REPAIRS if rule.action == "fix_mojibake" else TRANSFORMS
     if rule.transform is not None and rule.transform not in known:
         raise RuleError(path, f"unknown transform {rule.transform!r} for {rule.action}; use one "
@@ -446,18 +437,9 @@ def _check_action_fields(path: Path, rule: Rule) -> None:
                         "coverage")
     if rule.zone not in ("any", "head"):
         raise RuleError(path, "must be \"any\" or \"head\"", rule.id, "zone")
-    if rule.zone != "any" and rule.action != "drop_line":
-        raise RuleError(path, f"only drop_line rules take a zone, not {rule.action!r}", rule.id,
-                        "zone")
-    if rule.leads and rule.action != "drop_line":
-        raise RuleError(path, f"only drop_line rules take 'leads', not {rule.action!r}", rule.id,
-                        "leads")
-    if (rule.action == "drop_preamble") != bool(rule.after):
-        raise RuleError(path, "a drop_preamble rule needs 'after' (the collection title's "
-                        "patterns), and only it takes one", rule.id, "after")
-    if rule.filler and rule.action != "score_line":
-        raise RuleError(path, f"only score_line rules take a filler, not {rule.action!r}",
-                        rule.id, "filler")
+    if rule.action == "drop_preamble" and not rule.after:
+        raise RuleError(path, "a drop_preamble rule needs 'after': the patterns of the "
+                        "collection's title", rule.id, "after")
 
 
 def _check_gate(path: Path, rule: Rule, trusted: bool = False) -> None:

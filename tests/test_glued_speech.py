@@ -20,7 +20,7 @@ import pytest
 import regex
 
 from cleaner import clean_text, default_rules, load_rule_file
-from cleaner.guard import LINE_DROPS
+from cleaner.actions import LINE_DROPS
 from cleaner.rules import Rule
 from cleaner.speech import CLAUSE_HAN, han_count, piece_ends
 

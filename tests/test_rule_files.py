@@ -34,7 +34,9 @@ def test_a_good_file_loads(tmp_path: Path) -> None:
      "lookaround"),
     (('action = "drop_line"', 'action = "drop_line"\nrequires = ["笔耕", ""]'), "requires[1]",
      "non-empty"),
-    (('action = "drop_line"', 'action = "drop_line"\nafter = [\'篇$\']'), "after", "drop_preamble"),
+    (('action = "drop_line"', 'action = "drop_line"\nafter = [\'篇$\']'), "after", "only drop_preamble"),
+    (('action = "drop_line"', 'action = "delete"\nwindow = 3'), "window", "does not read 'window'"),
+    (('action = "drop_line"', 'action = "drop_line"\nfiller = [\'日\']'), "filler", "only score_line"),
     (('action = "drop_line"', 'action = "drop_preamble"'), "after", "needs 'after'"),
 ])
 def test_errors_name_file_rule_and_field(tmp_path: Path, edit: tuple[str, str], field: str,
@@ -83,3 +85,22 @@ def test_every_default_pattern_compiles() -> None:
         assert len(rule.compiled_exclude) == len(rule.exclude), rule.id
         assert len(rule.compiled_gap_stop) == len(rule.gap_stop), rule.id
         assert rule.prefilter is None or rule.gate("××"), rule.id
+
+
+def test_every_action_has_one_handler_and_its_keys_are_documented() -> None:
+    from cleaner import core
+    from cleaner.actions import ACTIONS
+
+    assert set(core._HANDLERS) == set(ACTIONS)
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for action in ACTIONS.values():
+        row = next((line for line in readme.splitlines() if line.startswith(f"| `{action.name}` |")),
+                   None)
+        assert row is not None, f"README's action table has no row for {action.name}"
+        extra = row.rsplit("|", 2)[-2]
+        assert set(regex_keys(extra)) == action.keys, (action.name, extra)
+
+
+def regex_keys(cell: str) -> list[str]:
+    import re
+    return re.findall(r"`([a-z_]+)`", cell)
