@@ -32,7 +32,7 @@ from . import __version__
 from .config import ConfigError, Overrides, Settings, resolve
 from .core import ANONYMISE_MODES
 from .fileio import DecodeError, decode, write_atomic
-from .files import STDIN, files_in, find_sources
+from .files import STDIN, display, files_in, find_sources
 from .pipeline import DiffStyle, FileOutcome, Pipeline, View, WriteBack, clean_many
 from .rules import RuleError
 from .summary import EXIT_ERROR, EXIT_OK, EXIT_WOULD_CHANGE, Summary
@@ -247,7 +247,9 @@ def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, outp
     settings = _settings(batch.overrides)
     found = find_sources(paths, settings.include, settings.exclude)
     for missing in found.missing:
-        summary.error(missing, "no such file or folder")
+        summary.error(display(missing), "no such file or folder")
+    for skip in found.skipped:
+        summary.leave_out(skip)
     if write_back is WriteBack.RETURN and (
             len(found.sources) > 1 or any(Path(p).is_dir() for p in paths if p != STDIN)):
         raise Fatal("several files need -o DIR, --in-place, --check or --diff")
@@ -268,10 +270,10 @@ def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, outp
         try:
             write_atomic(log_path, "".join(logs).encode("utf-8"))
         except OSError as exc:
-            summary.error(str(log_path), f"cannot write the log: {exc.strerror}")
+            summary.error(display(log_path), f"cannot write the log: {exc.strerror}")
     if report_path is not None:
         _write_report(report_path, pages, settings, summary)
-    if not batch.quiet and len(found.sources) > 1:
+    if not batch.quiet and len(found.sources) + len(found.skipped) > 1:
         click.echo(summary.text(), err=True)
     return summary.exit_code
 
@@ -302,10 +304,10 @@ def _write_report(path: Path, pages: list[FileRecord], settings: Settings, summa
     try:
         write_atomic(path, build_report(pages, summaries).encode("utf-8"))
     except OSError as exc:
-        summary.error(str(path), f"cannot write the report: {exc.strerror}")
+        summary.error(display(path), f"cannot write the report: {exc.strerror}")
     else:
         if not summary.quiet:
-            click.echo(f"report: {path}", err=True)
+            click.echo(f"report: {display(path)}", err=True)
 
 
 # ------------------------------------------------------------------ rules

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from .changes import CleanResult
 from .core import Options, RuleTimeout, default_rules
 from .fileio import DecodeError, clean_decoded, decode, write_atomic
-from .files import Source
+from .files import Source, display
 from .guard import BodyIntegrityError
 from .rules import Rule
 
@@ -147,7 +147,8 @@ class Pipeline:
         try:
             returned = self._write(source, new, changed)
         except OSError as exc:
-            return FileOutcome(label, error=f"cannot write: {exc.strerror} ({exc.filename})")
+            where = f" ({display(exc.filename)})" if exc.filename else ""
+            return FileOutcome(label, error=f"cannot write: {exc.strerror}{where}")
         return FileOutcome(
             label, changed=changed, summary=result.summary(label),
             warnings=tuple(f"  warning: {label}:{w.line}:{w.column}: {w.rule}: {w.message}"
@@ -181,7 +182,7 @@ class Pipeline:
         diff = ""
         if view.diff is DiffStyle.UNIFIED:
             unix = before.replace("\r\n", "\n").replace("\r", "\n")
-            diff = render.unified(str(source.relative), unix, result.text, view.color)
+            diff = render.unified(display(source.relative), unix, result.text, view.color)
             if not view.report:
                 return diff, None
         reviewed = review(source.label, before, result)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import click
 
+from .files import Skip
 from .pipeline import FileOutcome
 
 EXIT_OK, EXIT_WOULD_CHANGE, EXIT_ERROR = 0, 1, 2
@@ -39,6 +40,19 @@ class Summary:
         """One failure: a line on stderr, and exit code 2 at the end."""
         self.errors += 1
         click.echo(f"error: {where}: {message}", err=True)
+
+    def leave_out(self, skip: Skip) -> None:
+        """A path found but not cleaned (a named pipe, a dangling link…): its line now, and in the summary.
+
+        One that was asked for (given by name, or a folder that cannot be
+        read) is an error; the others are not, but each is said.
+        """
+        self.seen += 1
+        self.skipped.append(f"{skip.path}: {skip.reason}")
+        if skip.error:
+            self.error(skip.path, skip.reason)
+        elif not self.quiet:
+            click.echo(f"skipped: {skip.path}: {skip.reason}", err=True)
 
     def add(self, outcome: FileOutcome) -> None:
         """Count one file and print its line, its warnings, or its error."""
