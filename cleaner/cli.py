@@ -58,6 +58,7 @@ class BatchChoice:
     encoding: str | None
     jobs: int | None
     quiet: bool
+    trust_encoding: bool = False  # --force-encoding: decode with it even if the text does not read as Chinese
 
 
 Command = Callable[..., Any]
@@ -86,6 +87,8 @@ BATCH_OPTIONS = [
     click.option("--exclude", multiple=True,
                  help="Glob of files or folders to skip (repeatable)."),
     click.option("--encoding", help="Decode inputs with this encoding instead of detecting it."),
+    click.option("--force-encoding", metavar="NAME",
+                 help="Like --encoding, even where the text does not read as Chinese in it."),
     click.option("--timeout", type=float,
                  help="Seconds a rule may spend on one line. [default: 10]"),
     click.option("--no-guard", is_flag=True,
@@ -118,7 +121,11 @@ def batch_options(func: Command) -> Command:
     def command(*args: Any, **said: Any) -> Any:
         keys = _RULE_KEYS + _SETTING_KEYS
         overrides = Overrides(**{key: said.pop(key) for key in keys})
-        batch = BatchChoice(overrides, said.pop("encoding"), said.pop("jobs"), said.pop("quiet"))
+        encoding, forced = said.pop("encoding"), said.pop("force_encoding")
+        if encoding and forced:
+            raise Fatal("choose one of --encoding and --force-encoding")
+        batch = BatchChoice(overrides, encoding or forced, said.pop("jobs"), said.pop("quiet"),
+                            trust_encoding=bool(forced))
         return func(*args, batch=batch, **said)
 
     return _declare(RULE_OPTIONS, _declare(BATCH_OPTIONS, functools.update_wrapper(command, func)))
@@ -255,7 +262,7 @@ def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, outp
         raise Fatal("several files need -o DIR, --in-place, --check or --diff")
     pipeline = Pipeline(settings.rules, settings.options, batch.encoding, write_back, output,
                         View(view.diff, view.color, view.context, report=report_path is not None),
-                        log=log_path is not None)
+                        log=log_path is not None, trust_encoding=batch.trust_encoding)
     logs: list[str] = []
     pages: list[FileRecord] = []
     outcomes = clean_many(pipeline, found.sources, batch.jobs or os.cpu_count() or 1)

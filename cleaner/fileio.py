@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,12 +25,15 @@ _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-# What chardet reports, mapped to the codec that decodes it and its supersets.
+# The encodings a Chinese document comes in, by Python's own codec name (what
+# codecs.lookup gives for any spelling: chardet says "utf-16-le", "UTF-16LE",
+# "Big5", "GB2312"), each mapped to the codec that decodes it and its supersets.
 _CODECS = {
     "gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030",
     "big5": "big5hkscs", "big5hkscs": "big5hkscs", "cp950": "big5hkscs",
-    "utf-16": "utf-16", "utf-16le": "utf-16-le", "utf-16be": "utf-16-be",
-    "utf-32": "utf-32", "ascii": "utf-8", "utf-8": "utf-8",
+    "utf-16": "utf-16", "utf-16-le": "utf-16-le", "utf-16-be": "utf-16-be",
+    "utf-32": "utf-32", "utf-32-le": "utf-32-le", "utf-32-be": "utf-32-be",
+    "ascii": "utf-8", "utf-8": "utf-8", "utf-8-sig": "utf-8",
 }
 _FALLBACKS = ("gb18030", "big5hkscs")
 
@@ -47,17 +51,17 @@ class Decoded:
     damaged: bool = False  # some bytes were not decodable and became U+FFFD
 
 
-def decode(data: bytes, encoding: str | None = None) -> Decoded:
+def decode(data: bytes, encoding: str | None = None, *, trust: bool = False) -> Decoded:
     """Decode a downloaded file: BOM, then strict UTF-8, then detection.
 
-    ``encoding`` forces a codec. Valid UTF-8 never reaches the detector.
+    ``encoding`` forces a codec; a text that does not read as Chinese in it
+    (see :func:`implausible`) is refused unless ``trust`` is set. Valid UTF-8
+    never reaches the detector, unless it holds NUL bytes (UTF-16 or UTF-32
+    without a byte-order mark can be valid UTF-8 too). No decoded text holds
+    a NUL: that is a binary file, or the wrong encoding.
     """
     if encoding:
-        try:
-            text = data.decode(encoding)
-        except (LookupError, UnicodeDecodeError) as exc:
-            raise DecodeError(f"cannot decode as {encoding}: {exc}") from None
-        return _decoded(text, encoding, False)
+        return _forced(data, encoding, trust)
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
@@ -66,33 +70,135 @@ def decode(data: bytes, encoding: str | None = None) -> Decoded:
                 raise DecodeError(f"starts with a {codec} byte-order mark but is not {codec}: "
                                   f"{exc.reason} at byte {exc.start}") from None
     try:
-        return _decoded(data.decode("utf-8"), "utf-8", False)
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         utf8_error = exc
+    else:
+        return _utf8_or_wide(data, text)
     mostly = _mostly_utf8(data)
     if mostly is not None:
         return _decoded(mostly, "utf-8", False, damaged=True)
-    import chardet  # only here: valid UTF-8 (the common case) never pays for importing it
-
-    guess = chardet.detect(data)
-    name = (guess.get("encoding") or "").lower()
+    name = _detect(data)
     if not name:
         raise DecodeError("looks like a binary file, not text (no text encoding fits); "
                           "if it is text, give its encoding with --encoding")
-    # Only encodings a Chinese document comes in; chardet's other guesses
+    # Only encodings a Chinese document comes in; the detector's other guesses
     # (EBCDIC, Greek, Cyrillic…) for these bytes are wrong and would produce
     # mojibake, so they fall back to GB18030 and Big5.
-    first = [_CODECS[name]] if name in _CODECS else []
-    candidates = first + [c for c in _FALLBACKS if c not in first]
-    if b"\x00" in data and not name.startswith("utf-16") and not name.startswith("utf-32"):
-        raise DecodeError("contains NUL bytes: looks like a binary file, not text")
+    first = decoder_for(name)
+    candidates = ([first] if first else []) + [c for c in _FALLBACKS if c != first]
     for codec in candidates:
         try:
-            return _decoded(data.decode(codec), codec, False)
-        except (LookupError, UnicodeDecodeError):
+            text = data.decode(codec)
+        except UnicodeDecodeError:
             continue
+        if "\x00" not in text:  # a NUL is never text: the wrong codec, or a binary file
+            return _decoded(text, codec, False)
+    if b"\x00" in data:
+        raise DecodeError("contains NUL bytes: looks like a binary file, not text")
     raise DecodeError(f"not valid UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) and "
                       f"not {', '.join(candidates)} either; give the encoding with --encoding")
+
+
+def decoder_for(name: str) -> str | None:
+    """The codec that decodes an encoding the detector names, in any spelling; None if not a Chinese one.
+
+    >>> decoder_for("utf-16-le"), decoder_for("UTF-16LE"), decoder_for("Big5"), decoder_for("GB2312")
+    ('utf-16-le', 'utf-16-le', 'big5hkscs', 'gb18030')
+    >>> decoder_for("Windows-1252"), decoder_for("EUC-TW")
+    (None, None)
+    """
+    try:
+        return _CODECS.get(codecs.lookup(name).name)
+    except LookupError:
+        return None
+
+
+def _detect(data: bytes) -> str:
+    """The detector's name for the encoding of ``data`` ('' when it finds none)."""
+    import chardet  # only here: valid UTF-8 (the common case) never pays for importing it
+
+    return str(chardet.detect(data).get("encoding") or "")
+
+
+def _wide(data: bytes) -> Decoded | None:
+    """UTF-16 or UTF-32 without a byte-order mark, when the detector says so and it decodes without NUL."""
+    codec = decoder_for(_detect(data))
+    if codec is None or not codec.startswith(("utf-16", "utf-32")):
+        return None
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    return None if "\x00" in text else _decoded(text, codec, False)
+
+
+def _utf8_or_wide(data: bytes, text: str) -> Decoded:
+    """Valid UTF-8; but UTF-16 or UTF-32 when it holds NUL bytes and the detector says so.
+
+    A file of many NUL bytes that is neither is refused: a short UTF-16 text
+    the detector cannot name, or a binary file. A few NULs (a stray one, or
+    padding at the end of a broken download) stay in the text, which the
+    cleaner removes.
+    """
+    if "\x00" not in text:
+        return _decoded(text, "utf-8", False)
+    wide = _wide(data)
+    if wide is not None:
+        return wide
+    body = data.rstrip(b"\x00")
+    if body.count(0) * 10 >= len(body):
+        raise DecodeError(f"{body.count(0)} of its {len(body)} bytes are NUL: a binary file, or UTF-16 or "
+                          "UTF-32 without a byte-order mark; if it is text, give its encoding with --encoding")
+    return _decoded(text, "utf-8", False)
+
+
+def _forced(data: bytes, encoding: str, trust: bool) -> Decoded:
+    """``data`` decoded with the codec the user gave; refused when it does not read as Chinese, unless trusted."""
+    try:
+        text = data.decode(encoding)
+    except (LookupError, UnicodeDecodeError) as exc:
+        raise DecodeError(f"cannot decode as {encoding}: {exc}") from None
+    problem = None if trust else implausible(text)
+    if problem:
+        raise DecodeError(f"decoded as {encoding} it does not read as Chinese ({problem}), so {encoding} is "
+                          f"probably not its encoding; leave out --encoding to detect it, or use "
+                          f"--force-encoding {encoding} to decode it so all the same")
+    return _decoded(text.lstrip("\ufeff") if encoding.lower().endswith("-sig") else text, encoding, False)
+
+
+# What a Chinese document's non-ASCII characters are: Chinese characters, CJK
+# and full-width punctuation, general punctuation (“”…—), · × and ①②③.
+_CHINESE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f\u3000-\u303f\uff00-\uffef"
+                      r"\u2000-\u206f\u00b7\u00d7\u2460-\u24ff]")
+
+
+def implausible(text: str) -> str | None:
+    """Why ``text`` does not read as Chinese (a wrong encoding's nonsense), or None when it does.
+
+    Judged only with evidence: at least four non-ASCII characters, and at
+    least four Chinese characters for their commonness. Real documents have
+    98 % or more common characters; GB18030 read as Big5 has about half.
+
+    >>> implausible("同志们：今天，我们召开会议，部署全年工作。")
+    >>> implausible("同志们：今天".encode("gb18030").decode("latin-1"))
+    'only 0 of its 12 non-ASCII characters are Chinese'
+    >>> implausible("---此处隐藏5379字,下载后查看---".encode("gb18030").decode("big5hkscs"))
+    'only 60% of its Chinese characters are common ones'
+    """
+    foreign = [c for c in text if c > "\x7f" and not c.isspace()]
+    if len(foreign) < 4:
+        return None
+    chinese = [c for c in foreign if _CHINESE.match(c)]
+    if len(chinese) * 2 < len(foreign):
+        return f"only {len(chinese)} of its {len(foreign)} non-ASCII characters are Chinese"
+    from .mojibake import common_share  # the Chinese frequency tables load only when asked for
+
+    han = [c for c in chinese if c >= "\u3400" and not "\uff00" <= c <= "\uffef"]
+    share = common_share("".join(han))
+    if len(han) >= 4 and share < 0.8:
+        return f"only {share:.0%} of its Chinese characters are common ones"
+    return None
 
 
 def _mostly_utf8(data: bytes) -> str | None:

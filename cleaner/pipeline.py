@@ -95,7 +95,8 @@ class Pipeline:
     """How to clean every file of a run, and where the results go.
 
     ``rules`` default to the default rules (any sequence; kept as a tuple);
-    ``encoding`` forces a codec instead of detecting it; ``output`` is the
+    ``encoding`` forces a codec instead of detecting it (``trust_encoding``:
+    even when the text does not read as Chinese in it); ``output`` is the
     folder of :attr:`WriteBack.FOLDER`; ``log`` builds each file's change
     log; ``keep_result`` returns each file's :class:`~cleaner.changes.CleanResult` too.
 
@@ -113,6 +114,7 @@ class Pipeline:
     view: View = field(default_factory=View)
     log: bool = False
     keep_result: bool = False
+    trust_encoding: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rules", tuple(self.rules))  # one immutable value to send to workers
@@ -131,7 +133,7 @@ class Pipeline:
         """Decode, clean and guard ``data``, the content of ``source``; then write it."""
         label = source.label
         try:
-            decoded = decode(data, self.encoding)
+            decoded = decode(data, self.encoding, trust=self.trust_encoding)
             result = clean_decoded(decoded, tuple(self.rules), options=self.options)  # a tuple already
         except DecodeError as exc:
             return FileOutcome(label, error=f"{exc}; skipped")

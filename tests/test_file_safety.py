@@ -8,6 +8,7 @@ before its fix.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import shutil
@@ -18,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from cleaner import decode
+from cleaner.fileio import decoder_for
 from support import REPO, cleaner_command, run_main
 
 NOISY = "在全县大会上的讲话\n更新时间:2022-10 来源:网友投稿\n同志们:\n　　XX同志代表县委讲话。\n"
@@ -30,6 +33,111 @@ def make(folder: Path, name: str | bytes, data: str | bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
     return path
+
+
+# ------------------------------------------------------- 1. every name the detector returns
+
+
+def detector_names() -> list[str]:
+    """Every encoding name chardet can return: its registry's names, and their compatible spellings."""
+    from chardet.registry import REGISTRY
+
+    try:
+        from chardet.output_names import apply_compat_names
+    except ImportError:  # chardet before 7.5
+        from chardet.equivalences import apply_compat_names
+
+    names = set()
+    for name in REGISTRY:
+        names.add(name)  # returned as is when its compatible spelling would not decode the data
+        names.add(str(apply_compat_names({"encoding": name})["encoding"]))  # type: ignore[typeddict-item]
+    return sorted(names)
+
+
+SIMPLIFIED = "在全县大会上的讲话\n同志们：今天，我们召开会议，部署全年工作。\n"
+TRADITIONAL = "在全縣大會上的講話\n同志們：今天，我們召開會議，部署全年工作。\n"
+
+
+def test_the_detector_names_are_enumerated_not_guessed() -> None:
+    names = detector_names()
+    assert len(names) > 80  # the registry, not a hand list
+    assert {"utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "GB18030", "Big5"} <= set(names)
+
+
+@pytest.mark.parametrize("name", detector_names())
+def test_every_name_the_detector_returns_decodes_or_falls_back(name: str,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever spelling the detector uses, its encoding is used when it is one a Chinese document comes in.
+
+    Other encodings (Cyrillic, Japanese, EBCDIC…) fall back to GB18030 and
+    Big5; none is a crash, and none turns the text into nonsense.
+    """
+    import chardet
+
+    codec = decoder_for(name)
+    if codec in ("utf-16", "utf-32"):  # without a byte-order mark: the machine's order, little-endian here
+        text, data = SIMPLIFIED, SIMPLIFIED.encode(codec + "-le")
+    elif codec is not None and codec.startswith(("utf-16", "utf-32")):
+        text, data = SIMPLIFIED, SIMPLIFIED.encode(codec)
+    elif codec == "big5hkscs":
+        text, data = TRADITIONAL, TRADITIONAL.encode("big5")
+    else:  # not a Chinese encoding, or UTF-8 (which these bytes are not): the fallback decodes them
+        text, data = SIMPLIFIED, SIMPLIFIED.encode("gb18030")
+    monkeypatch.setattr(chardet, "detect", lambda data: {"encoding": name, "confidence": 0.9})
+    decoded = decode(data)
+    assert decoded.text == text
+    assert "\x00" not in decoded.text
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+@pytest.mark.parametrize(("text", "clean"), [
+    ("2023年工作报告\n", "2023年工作报告\n"),  # was rewritten as GB18030 nonsense full of NULs
+    ("Hello 大家好\n", "Hello 大家好\n"),  # the same
+    ("2023年工作报告\nXX同志：大家好！\n", "2023年工作报告\n××同志：大家好！\n"),  # was refused
+], ids=["title", "latin-and-chinese", "two-lines"])
+def test_short_utf16_and_utf32_without_bom_are_rewritten_as_their_text(tmp_path: Path, encoding: str,
+                                                                       text: str, clean: str) -> None:
+    src = make(tmp_path, "a.txt", text.encode(encoding))
+    log = tmp_path / "log.jsonl"
+    proc = run_main("clean", str(src), "--in-place", "--log", str(log))
+    assert proc.returncode == 0, proc.stderr
+    assert src.read_text(encoding="utf-8") == clean
+    assert json.loads(log.read_text(encoding="utf-8").splitlines()[0])["encoding"] == encoding
+
+
+def test_nul_bytes_are_never_decoded_into_the_text(tmp_path: Path) -> None:
+    """Too short for the detector to name, UTF-16 can be valid UTF-8; its NULs refuse it, not garble it."""
+    src = make(tmp_path, "a.txt", "一、\n".encode("utf-16-le"))
+    before = src.read_bytes()
+    proc = run_main("clean", str(src), "--in-place")
+    assert proc.returncode == 2
+    assert "NUL" in proc.stderr.decode("utf-8") and "--encoding" in proc.stderr.decode("utf-8")
+    assert src.read_bytes() == before
+    assert decode("同志们\x00：\n".encode("utf-8") + b"\x00" * 200).text == "同志们\x00：\n" + "\x00" * 200
+
+
+# ------------------------------------------------------- 2. a forced encoding that reads as nonsense
+
+GB_AS_BIG5 = "---此处隐藏5379字,下载后查看---\n2023年主题教育专题党课讲稿:把学习贯彻主题教育不断引向深入\n"
+
+
+def test_forced_encoding_that_reads_as_nonsense_is_refused_unless_forced(tmp_path: Path) -> None:
+    data = GB_AS_BIG5.encode("gb18030")
+    data.decode("big5hkscs")  # it does decode: only the plausibility check can tell
+    src = make(tmp_path, "a.txt", data)
+    proc = run_main("clean", str(src), "--in-place", "--encoding", "big5hkscs")
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2
+    assert "does not read as Chinese" in err and "--force-encoding big5hkscs" in err
+    assert src.read_bytes() == data
+    assert run_main("clean", str(src), "--in-place", "--encoding", "gb18030", "-q").returncode == 0
+    assert src.read_text(encoding="utf-8").startswith("2023年主题教育专题党课讲稿")
+    src.write_bytes(data)
+    insisted = run_main("clean", str(src), "--in-place", "--force-encoding", "big5hkscs", "-q")
+    assert insisted.returncode == 0, insisted.stderr
+    assert src.read_bytes() != data and "爛" in src.read_text(encoding="utf-8")  # what the user asked for
+    both = run_main("clean", str(src), "--encoding", "gb18030", "--force-encoding", "big5")
+    assert both.returncode == 2 and b"choose one of --encoding and --force-encoding" in both.stderr
 
 
 # ------------------------------------------------------- running as a user without root's powers
@@ -190,3 +298,9 @@ def test_a_non_utf8_file_name_in_the_diff(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stderr
     assert f"--- a/{SHOWN}\n+++ b/{SHOWN}\n".encode("utf-8") in proc.stdout
     assert b"Traceback" not in proc.stderr
+
+
+def test_codecs_used_for_the_detector_are_real_codecs() -> None:
+    for name in detector_names():
+        codec = decoder_for(name)
+        assert codec is None or codecs.lookup(codec)
