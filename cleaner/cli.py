@@ -31,7 +31,7 @@ import click
 from . import __version__
 from .config import ConfigError, Overrides, Settings, resolve
 from .core import ANONYMISE_MODES
-from .fileio import DecodeError, decode, write_atomic
+from .fileio import DecodeError, decode, remove_stale_temps, write_atomic
 from .files import STDIN, display, files_in, find_sources
 from .pipeline import DiffStyle, FileOutcome, Pipeline, View, WriteBack, clean_many
 from .rules import RuleError
@@ -165,6 +165,8 @@ COLOR_HELP = "Colour the diff. [default: when standard output is a terminal and 
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
               help="Write each cleaned file under this folder, at its path relative to the input.")
 @click.option("--in-place", is_flag=True, help="Rewrite the input files (atomically, only if changed).")
+@click.option("--allow-damaged", is_flag=True,
+              help="With --in-place, rewrite files even where some bytes could not be decoded (U+FFFD).")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any file would change.")
 @click.option("--diff", is_flag=True, help="Print a unified diff; exit 1 if any file would change.")
 @click.option("--color/--no-color", default=None, help=COLOR_HELP)
@@ -173,8 +175,8 @@ COLOR_HELP = "Colour the diff. [default: when standard output is a terminal and 
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write an HTML report of this run to this file.")
 @batch_options
-def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, check: bool, diff: bool,
-          color: bool | None, log_path: Path | None, report_path: Path | None,
+def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, allow_damaged: bool, check: bool,
+          diff: bool, color: bool | None, log_path: Path | None, report_path: Path | None,
           batch: BatchChoice) -> int:
     """Clean speech files. PATHS are files, folders (every .txt below them) or - for stdin.
 
@@ -197,7 +199,8 @@ def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, check: bo
     else:
         write_back = WriteBack.NOTHING if modes else WriteBack.RETURN
     view = View(DiffStyle.UNIFIED if diff else None, _use_color(color), -1)
-    return _run(paths, batch, write_back, output, view, log_path, report_path, check=check or diff)
+    return _run(paths, batch, write_back, output, view, log_path, report_path, check=check or diff,
+                allow_damaged=allow_damaged)
 
 
 @cli.command()
@@ -248,7 +251,8 @@ def _settings(overrides: Overrides) -> Settings:
 
 
 def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, output: Path | None,
-         view: View, log_path: Path | None, report_path: Path | None, *, check: bool) -> int:
+         view: View, log_path: Path | None, report_path: Path | None, *, check: bool,
+         allow_damaged: bool = False) -> int:
     """Find the inputs, clean them, print and write what the options ask for; the exit code."""
     summary = Summary(quiet=batch.quiet, check=check)
     settings = _settings(batch.overrides)
@@ -262,7 +266,9 @@ def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, outp
         raise Fatal("several files need -o DIR, --in-place, --check or --diff")
     pipeline = Pipeline(settings.rules, settings.options, batch.encoding, write_back, output,
                         View(view.diff, view.color, view.context, report=report_path is not None),
-                        log=log_path is not None, trust_encoding=batch.trust_encoding)
+                        log=log_path is not None, trust_encoding=batch.trust_encoding,
+                        allow_damaged=allow_damaged)
+    _remove_stale_temps(pipeline.targets(found.sources) + [p for p in (log_path, report_path) if p], summary)
     logs: list[str] = []
     pages: list[FileRecord] = []
     outcomes = clean_many(pipeline, found.sources, batch.jobs or os.cpu_count() or 1)
@@ -283,6 +289,13 @@ def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, outp
     if not batch.quiet and len(found.sources) + len(found.skipped) > 1:
         click.echo(summary.text(), err=True)
     return summary.exit_code
+
+
+def _remove_stale_temps(targets: list[Path], summary: Summary) -> None:
+    """Remove the temporary files that a killed run left beside the files this run writes, and say so."""
+    for path in remove_stale_temps(targets):
+        if not summary.quiet:
+            click.echo(f"removed {display(path)}: a temporary file left by an interrupted run", err=True)
 
 
 def _print(outcome: FileOutcome) -> None:

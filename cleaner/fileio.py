@@ -8,9 +8,11 @@ encoding raise :class:`DecodeError` with a message the user can act on.
 from __future__ import annotations
 
 import codecs
+import fcntl
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -246,34 +248,68 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a temporary file and a rename.
 
     A reader (or an interrupted run) sees either the old file or the new one,
-    never half of it. The permissions of an existing file are kept.
+    never half of it. What can be kept of an existing file is kept, as
+    ``sed -i`` does: its mode, its owner and group (where this user may set
+    them; root always may) and its extended attributes (ACLs among them,
+    where the file system has them). A new file gets mode 0644.
 
     When the file exists (``--in-place``, or a rerun into the same output),
     the new content is flushed to disk (fsync) before the rename, so that even
     a power cut cannot leave an empty file where the old content was. A new
     file replaces nothing, so it is not flushed (nor does ``cp`` flush): a
     flush costs about 0.6 ms a file, 7 % of a batch of new 10 kB files.
+
+    The temporary file, ``.NAME.XXXXXXXX.tmp`` beside ``path``, is locked
+    (``flock``) while it exists, so :func:`remove_stale_temps` can tell the
+    one a killed run left from one a live run is writing.
     """
     make_folders(path.parent)
     try:
-        mode: int | None = path.stat().st_mode & 0o7777
+        old: os.stat_result | None = os.stat(path)
     except FileNotFoundError:
-        mode = None
+        old = None
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
             fh.write(data)
-            if mode is not None:
-                fh.flush()
+            fh.flush()
+            if old is None:
+                os.fchmod(fh.fileno(), 0o644)
+            else:
+                _keep_metadata(path, fh.fileno(), old)
                 os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644 if mode is None else mode)
-        os.replace(tmp, path)
+            os.replace(tmp, path)  # still locked: the lock goes with the file descriptor
     except BaseException:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
         raise
+
+
+def _keep_metadata(path: Path, fd: int, old: os.stat_result) -> None:
+    """Give the new file (``fd``) the owner, mode and extended attributes of the one it replaces."""
+    try:
+        os.fchown(fd, old.st_uid, old.st_gid)
+    except PermissionError:  # another owner: only root may give it away; keep the group if we can
+        try:
+            os.fchown(fd, -1, old.st_gid)
+        except PermissionError:
+            pass
+    os.fchmod(fd, old.st_mode & 0o7777)  # after chown, which clears the set-id bits
+    for name in _xattrs(path):
+        try:
+            os.setxattr(fd, name, os.getxattr(path, name, follow_symlinks=False))
+        except OSError:  # trusted.* and security.* need privileges this user may not have
+            pass
+
+
+def _xattrs(path: Path) -> list[str]:
+    try:
+        return os.listxattr(path, follow_symlinks=False)
+    except OSError:  # no extended attributes on this file system
+        return []
 
 
 def make_folders(folder: Path) -> None:
@@ -290,3 +326,66 @@ def make_folders(folder: Path) -> None:
         except FileExistsError:
             if not each.is_dir():
                 raise
+
+
+def cannot_replace(path: Path) -> str | None:
+    """Why rewriting ``path`` in place would lose something (None when it would not).
+
+    A read-only file (no write permission for this user, or no write bit at
+    all, which root would ignore) is not rewritten; neither is a file with
+    other hard links, which a rename would split: the other names would
+    keep the old text.
+    """
+    st = os.stat(path)
+    if not os.access(path, os.W_OK) or not st.st_mode & 0o222:
+        return ("is read-only, so it was not rewritten; make it writable (chmod u+w) to clean it in place, "
+                "or clean it with -o DIR")
+    if st.st_nlink > 1:
+        return (f"has {st.st_nlink} hard links, and rewriting it would leave the other names with the old "
+                "text, so it was not rewritten; clean it with -o DIR, or copy it to a name of its own first")
+    return None
+
+
+# mkstemp's names: the prefix, 8 characters of its alphabet, the suffix.
+_TEMP_NAME = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp")
+
+
+def remove_stale_temps(targets: Iterable[Path]) -> list[Path]:
+    """Remove the temporary files that killed runs left beside ``targets``; the paths removed.
+
+    Only ours: ``.NAME.XXXXXXXX.tmp`` where NAME is one of the targets in
+    the same folder. Only stale ones: a run that is still writing holds a
+    lock on its temporary file (see :func:`write_atomic`); a killed run's
+    lock died with it.
+    """
+    names: dict[Path, set[str]] = {}
+    for target in targets:
+        names.setdefault(target.parent, set()).add(target.name)
+    removed = []
+    for folder, wanted in names.items():
+        try:
+            with os.scandir(folder) as entries:
+                candidates = [e for e in entries if e.name.startswith(".") and e.name.endswith(".tmp")]
+        except OSError:
+            continue
+        for entry in candidates:
+            found = _TEMP_NAME.fullmatch(entry.name)
+            if found and found["name"] in wanted and entry.is_file(follow_symlinks=False) \
+                    and _remove_if_unlocked(Path(entry.path)):
+                removed.append(Path(entry.path))
+    return removed
+
+
+def _remove_if_unlocked(path: Path) -> bool:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.unlink(path)
+        return True
+    except OSError:  # locked: a live run is writing it (or it is gone, or not ours to remove)
+        return False
+    finally:
+        os.close(fd)

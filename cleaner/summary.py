@@ -34,6 +34,7 @@ class Summary:
     changed: int = 0
     skipped: list[str] = field(default_factory=list)
     truncated: int = 0
+    damaged: list[str] = field(default_factory=list)  # bytes that did not decode became U+FFFD
     rule_counts: dict[str, int] = field(default_factory=dict)
 
     def error(self, where: str, message: str) -> None:
@@ -63,6 +64,8 @@ class Summary:
             return
         self.changed += outcome.changed
         self.truncated += outcome.truncated
+        if outcome.damaged:
+            self.damaged.append(outcome.label)
         for rule, n in outcome.rule_counts.items():
             self.rule_counts[rule] = self.rule_counts.get(rule, 0) + n
         if not self.quiet and self.per_file:
@@ -89,6 +92,9 @@ class Summary:
         lines += [f"  skipped {s}" for s in self.skipped]
         if self.truncated:
             lines.append(f"{self.truncated} truncated document(s)")
+        if self.damaged:
+            lines.append(f"{len(self.damaged)} damaged document(s), where bytes that could not be decoded "
+                         "became U+FFFD: " + ", ".join(self.damaged))
         if self.rule_counts:
             lines.append("changes per rule: " + ", ".join(
                 f"{r} {n}" for r, n in sorted(self.rule_counts.items(), key=lambda x: (-x[1], x[0]))))

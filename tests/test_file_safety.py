@@ -12,7 +12,9 @@ import codecs
 import json
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -140,7 +142,91 @@ def test_forced_encoding_that_reads_as_nonsense_is_refused_unless_forced(tmp_pat
     assert both.returncode == 2 and b"choose one of --encoding and --force-encoding" in both.stderr
 
 
-# ------------------------------------------------------- running as a user without root's powers
+# ------------------------------------------------------- 3. damaged documents
+
+DAMAGED = (NOISY + "　　今天的会议很重要。\n").encode("utf-8") + "同志们".encode("gbk") + "好。\n".encode("utf-8")
+
+
+def test_damaged_document_is_not_rewritten_in_place_unless_allowed(tmp_path: Path) -> None:
+    src = make(tmp_path, "a.txt", DAMAGED)
+    proc = run_main("clean", str(src), "--in-place")
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2
+    assert str(src) in err and "U+FFFD" in err and "--allow-damaged" in err
+    assert src.read_bytes() == DAMAGED
+    allowed = run_main("clean", str(src), "--in-place", "--allow-damaged")
+    assert allowed.returncode == 0, allowed.stderr
+    assert "\ufffd" in src.read_text(encoding="utf-8") and "DAMAGED" in allowed.stderr.decode("utf-8")
+
+
+def test_damaged_document_is_written_and_flagged_with_an_output_folder(tmp_path: Path) -> None:
+    make(tmp_path / "in", "a.txt", DAMAGED)
+    make(tmp_path / "in", "b.txt", NOISY)
+    out, log = tmp_path / "out", tmp_path / "log.jsonl"
+    proc = run_main("clean", str(tmp_path / "in"), "-o", str(out), "--log", str(log))
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 0, err
+    assert "\ufffd" in (out / "a.txt").read_text(encoding="utf-8")
+    assert f"1 damaged document(s), where bytes that could not be decoded became U+FFFD: {tmp_path}/in/a.txt" in err
+    documents = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()
+                 if json.loads(x)["type"] == "document"]
+    assert [(d["path"].rsplit("/", 1)[1], d["damaged"]) for d in documents] == [("a.txt", True), ("b.txt", False)]
+
+
+# ------------------------------------------------------- 4. what --in-place keeps
+
+
+def _xattr_supported(path: Path) -> bool:
+    try:
+        os.setxattr(path, "user.cleaner-test", b"1")
+        os.removexattr(path, "user.cleaner-test")
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another owner needs root")
+def test_in_place_keeps_owner_group_mode_and_extended_attributes(tmp_path: Path) -> None:
+    src = make(tmp_path, "a.txt", NOISY)
+    os.chown(src, NOBODY, NOBODY)
+    src.chmod(0o640)
+    xattrs = _xattr_supported(src)
+    if xattrs:
+        os.setxattr(src, "user.origin", "文库下载".encode("utf-8"))
+    assert run_main("clean", str(src), "--in-place", "-q").returncode == 0
+    st = src.stat()
+    assert src.read_text(encoding="utf-8") == CLEAN
+    assert (st.st_uid, st.st_gid, st.st_mode & 0o7777) == (NOBODY, NOBODY, 0o640)
+    if xattrs:
+        assert os.getxattr(src, "user.origin") == "文库下载".encode("utf-8")
+
+
+def test_in_place_refuses_to_split_hard_links(tmp_path: Path) -> None:
+    src = make(tmp_path, "a.txt", NOISY)
+    other = tmp_path / "same-file.txt"
+    os.link(src, other)
+    proc = run_main("clean", str(src), "--in-place")
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2
+    assert str(src) in err and "2 hard links" in err and "-o DIR" in err
+    assert src.read_text(encoding="utf-8") == NOISY and os.path.samefile(src, other)
+
+
+def test_in_place_writes_through_a_symbolic_link(tmp_path: Path) -> None:
+    real = make(tmp_path, "real/a.txt", NOISY)
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    assert run_main("clean", str(link), "--in-place", "-q").returncode == 0
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == CLEAN
+
+
+def test_read_only_file_is_not_rewritten_even_by_root(tmp_path: Path) -> None:
+    src = make(tmp_path, "a.txt", NOISY)
+    src.chmod(0o444)
+    proc = run_main("clean", str(src), "--in-place")
+    assert proc.returncode == 2
+    assert "read-only" in proc.stderr.decode("utf-8") and "Traceback" not in proc.stderr.decode("utf-8")
+    assert src.read_text(encoding="utf-8") == NOISY and src.stat().st_mode & 0o777 == 0o444
 
 
 @pytest.fixture
@@ -169,6 +255,94 @@ def as_nobody(*args: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
         if probe.returncode != 0:
             pytest.skip(f"user nobody cannot run the installed command from {REPO}: {probe.stderr[-200:]!r}")
     return subprocess.run([*prefix, *cleaner_command(), *args], capture_output=True, cwd=cwd, timeout=120)
+
+
+def test_read_only_file_is_not_rewritten_for_a_user(shared_tmp: Path) -> None:
+    """Root's rename ignores a file's permissions, and so does a user's when the folder is theirs."""
+    src = make(shared_tmp, "a.txt", NOISY)
+    os.chown(shared_tmp, NOBODY, NOBODY)
+    os.chown(src, NOBODY, NOBODY)
+    src.chmod(0o444)
+    proc = as_nobody("clean", "a.txt", "--in-place", cwd=shared_tmp)
+    assert proc.returncode == 2, proc.stderr
+    assert b"a.txt: is read-only" in proc.stderr and b"Traceback" not in proc.stderr
+    assert src.read_text(encoding="utf-8") == NOISY
+
+
+def test_in_place_keeps_mode_group_and_extended_attributes_for_a_user(shared_tmp: Path) -> None:
+    src = make(shared_tmp, "a.txt", NOISY)
+    os.chown(shared_tmp, NOBODY, NOBODY)
+    os.chown(src, NOBODY, NOBODY)
+    src.chmod(0o600)
+    xattrs = _xattr_supported(src)
+    if xattrs:
+        os.setxattr(src, "user.origin", b"wenku")
+    proc = as_nobody("clean", "a.txt", "--in-place", "-q", cwd=shared_tmp)
+    assert proc.returncode == 0, proc.stderr
+    st = src.stat()
+    assert src.read_text(encoding="utf-8") == CLEAN
+    assert (st.st_uid, st.st_gid, st.st_mode & 0o7777) == (NOBODY, NOBODY, 0o600)
+    if xattrs:
+        assert os.getxattr(src, "user.origin") == b"wenku"
+
+
+# ------------------------------------------------------- 5. temporary files a SIGKILL left
+
+PAUSED_WRITER = """
+import os, sys, time
+from pathlib import Path
+from cleaner import fileio
+
+def pause(src, dst):
+    print("written", flush=True)
+    time.sleep(120)
+
+os.replace = pause
+fileio.write_atomic(Path(sys.argv[1]), "新内容".encode("utf-8"))
+"""
+
+
+def paused_writer(target: Path) -> subprocess.Popen[bytes]:
+    """A real process that has written its temporary file beside ``target`` and waits before the rename."""
+    proc = subprocess.Popen([sys.executable, "-c", PAUSED_WRITER, str(target)], stdout=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stdout.readline() == b"written\n"
+    return proc
+
+
+def temps(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+def test_a_rerun_removes_the_temp_file_a_sigkilled_run_left_and_only_that(tmp_path: Path) -> None:
+    src = make(tmp_path, "a.txt", NOISY)
+    killed = paused_writer(src)
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    [left] = temps(tmp_path)
+    assert left.startswith(".a.txt.") and src.read_text(encoding="utf-8") == NOISY
+    live_target = make(tmp_path, "b.txt", NOISY)
+    live = paused_writer(live_target)  # a run still writing: its temporary file is not stale
+    try:
+        [live_temp] = [t for t in temps(tmp_path) if t.startswith(".b.txt.")]
+        not_ours = [make(tmp_path, ".notes.md.abcdefgh.tmp", "x").name,  # no such target
+                    make(tmp_path, ".a.txt.backup.tmp", "x").name]  # not our naming
+        proc = run_main("clean", str(tmp_path), "--in-place")
+        err = proc.stderr.decode("utf-8")
+        assert proc.returncode == 0, err
+        assert f"removed {tmp_path / left}: a temporary file left by an interrupted run" in err
+        assert temps(tmp_path) == sorted([live_temp, *not_ours])
+        assert src.read_text(encoding="utf-8") == CLEAN
+    finally:
+        live.kill()
+        live.wait()
+
+
+def test_a_rerun_into_an_output_folder_removes_a_stale_temp_file_there(tmp_path: Path) -> None:
+    make(tmp_path / "in", "sub/a.txt", NOISY)
+    stale = make(tmp_path / "out/sub", ".a.txt.k3_9x0qz.tmp", "half a fi")  # the exact naming pattern
+    proc = run_main("clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+    assert not stale.exists() and (tmp_path / "out/sub/a.txt").read_text(encoding="utf-8") == CLEAN
 
 
 # ------------------------------------------------------- 6. what cannot be read is said
