@@ -478,3 +478,41 @@ def test_codecs_used_for_the_detector_are_real_codecs() -> None:
     for name in detector_names():
         codec = decoder_for(name)
         assert codec is None or codecs.lookup(codec)
+
+
+# ------------------------------------------------------- a full disk
+
+FULL_DISK = """
+set -e
+mount -t tmpfs -o size=64k tmpfs "$1"
+printf '%s' "$2" > "$1/a.txt"
+dd if=/dev/zero of="$1/filler" bs=1k 2>/dev/null || true
+set +e
+"$3" clean "$1/a.txt" --in-place 2>"$1/../stderr"
+echo "exit $?"
+cmp -s "$1/a.txt" "$4" && echo unchanged
+ls -A "$1"
+"""
+
+
+def test_a_full_disk_leaves_the_file_as_it_was_and_no_temp_file(tmp_path: Path) -> None:
+    """On a real full file system (a 64 kB tmpfs in a namespace of our own), --in-place fails cleanly."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        pytest.skip("unshare is not installed: no way to mount a small file system without root")
+    noisy = NOISY * 300  # 40 kB: its clean copy cannot fit beside it on 64 kB
+    original = make(tmp_path, "original.txt", noisy)
+    (tmp_path / "disk").mkdir()
+    script = cleaner_command()[0] if len(cleaner_command()) == 1 else ""
+    if not script:
+        pytest.skip("the cleaner script is not installed next to this Python")
+    proc = subprocess.run([unshare, "-rm", "sh", "-c", FULL_DISK, "sh", str(tmp_path / "disk"), noisy, script,
+                           str(original)], capture_output=True, timeout=120)
+    if proc.returncode != 0 or not proc.stdout.startswith(b"exit "):
+        pytest.skip(f"this kernel does not let us mount a tmpfs in a user namespace: {proc.stderr[-300:]!r}")
+    out = proc.stdout.decode("utf-8").split("\n")
+    err = (tmp_path / "stderr").read_text(encoding="utf-8")
+    assert out[0] == "exit 2", err
+    assert out[1] == "unchanged"  # the file is as it was
+    assert sorted(out[2:-1]) == ["a.txt", "filler"]  # and no temporary file is left
+    assert "a.txt: cannot write: No space left on device" in err and "None" not in err
