@@ -257,11 +257,17 @@ def as_nobody(*args: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([*prefix, *cleaner_command(), *args], capture_output=True, cwd=cwd, timeout=120)
 
 
+def give_to_the_user(*paths: Path) -> None:
+    """Make ``paths`` user nobody's, when the tests run as root (otherwise they are this user's already)."""
+    if os.geteuid() == 0:
+        for path in paths:
+            os.chown(path, NOBODY, NOBODY)
+
+
 def test_read_only_file_is_not_rewritten_for_a_user(shared_tmp: Path) -> None:
     """Root's rename ignores a file's permissions, and so does a user's when the folder is theirs."""
     src = make(shared_tmp, "a.txt", NOISY)
-    os.chown(shared_tmp, NOBODY, NOBODY)
-    os.chown(src, NOBODY, NOBODY)
+    give_to_the_user(shared_tmp, src)
     src.chmod(0o444)
     proc = as_nobody("clean", "a.txt", "--in-place", cwd=shared_tmp)
     assert proc.returncode == 2, proc.stderr
@@ -271,9 +277,9 @@ def test_read_only_file_is_not_rewritten_for_a_user(shared_tmp: Path) -> None:
 
 def test_in_place_keeps_mode_group_and_extended_attributes_for_a_user(shared_tmp: Path) -> None:
     src = make(shared_tmp, "a.txt", NOISY)
-    os.chown(shared_tmp, NOBODY, NOBODY)
-    os.chown(src, NOBODY, NOBODY)
+    give_to_the_user(shared_tmp, src)
     src.chmod(0o600)
+    owner = src.stat()
     xattrs = _xattr_supported(src)
     if xattrs:
         os.setxattr(src, "user.origin", b"wenku")
@@ -281,7 +287,7 @@ def test_in_place_keeps_mode_group_and_extended_attributes_for_a_user(shared_tmp
     assert proc.returncode == 0, proc.stderr
     st = src.stat()
     assert src.read_text(encoding="utf-8") == CLEAN
-    assert (st.st_uid, st.st_gid, st.st_mode & 0o7777) == (NOBODY, NOBODY, 0o600)
+    assert (st.st_uid, st.st_gid, st.st_mode & 0o7777) == (owner.st_uid, owner.st_gid, 0o600)
     if xattrs:
         assert os.getxattr(src, "user.origin") == b"wenku"
 
@@ -386,16 +392,19 @@ def test_a_path_given_by_name_that_cannot_be_read_is_an_error_and_never_hangs(tm
     assert {"fifo": "named pipe", "dangling": "dangling link", "loop": "link loop"}[kind] in err
 
 
-def test_an_unreadable_folder_is_an_error_for_a_user(shared_tmp: Path) -> None:
+def test_unreadable_files_and_folders_are_errors_for_a_user(shared_tmp: Path) -> None:
     make(shared_tmp, "in/good.txt", NOISY)
     make(shared_tmp, "in/locked/inside.txt", NOISY)
-    os.chown(shared_tmp, NOBODY, NOBODY)
+    make(shared_tmp, "in/secret.txt", NOISY).chmod(0o000)
+    give_to_the_user(shared_tmp)
     (shared_tmp / "in/locked").chmod(0o000)
     proc = as_nobody("clean", "in", "--check", cwd=shared_tmp)
     err = proc.stderr.decode("utf-8")
     assert proc.returncode == 2, err
     assert "error: in/locked: cannot read this folder (Permission denied); the files in it were not cleaned" in err
-    assert "skipped in/locked" in err
+    assert "error: in/secret.txt: cannot read: Permission denied" in err
+    assert "3 file(s) seen: 1 changed, 0 unchanged, 2 skipped" in err
+    assert "skipped in/locked: cannot read this folder" in err and "skipped in/secret.txt: cannot read" in err
     by_name = as_nobody("clean", "in/locked", "--check", cwd=shared_tmp)
     assert by_name.returncode == 2 and b"error: in/locked: cannot read this folder" in by_name.stderr
 
