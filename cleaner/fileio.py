@@ -3,6 +3,9 @@
 Nothing here cleans; :func:`clean_bytes` decodes and hands the text to the
 pure core. Decoding is strict: bytes that do not decode in any plausible
 encoding raise :class:`DecodeError` with a message the user can act on.
+Writing keeps what it can of the file it replaces (mode, owner, extended
+attributes); :func:`cannot_replace` says when rewriting a file in place would
+lose something, and :func:`remove_stale_temps` clears what killed runs left.
 """
 
 from __future__ import annotations
@@ -166,7 +169,7 @@ def _forced(data: bytes, encoding: str, trust: bool) -> Decoded:
         raise DecodeError(f"decoded as {encoding} it does not read as Chinese ({problem}), so {encoding} is "
                           f"probably not its encoding; leave out --encoding to detect it, or use "
                           f"--force-encoding {encoding} to decode it so all the same")
-    return _decoded(text.lstrip("\ufeff") if encoding.lower().endswith("-sig") else text, encoding, False)
+    return _decoded(text, encoding, False)
 
 
 # What a Chinese document's non-ASCII characters are: Chinese characters, CJK
