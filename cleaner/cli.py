@@ -31,8 +31,8 @@ import click
 from . import __version__
 from .config import ConfigError, Overrides, Settings, resolve
 from .core import ANONYMISE_MODES
-from .fileio import DecodeError, decode, write_atomic
-from .files import STDIN, files_in, find_sources
+from .fileio import DecodeError, decode, remove_stale_temps, write_atomic
+from .files import STDIN, display, files_in, find_sources
 from .pipeline import DiffStyle, FileOutcome, Pipeline, View, WriteBack, clean_many
 from .rules import RuleError
 from .summary import EXIT_ERROR, EXIT_OK, EXIT_WOULD_CHANGE, Summary
@@ -58,6 +58,7 @@ class BatchChoice:
     encoding: str | None
     jobs: int | None
     quiet: bool
+    trust_encoding: bool = False  # --force-encoding: decode with it even if the text does not read as Chinese
 
 
 Command = Callable[..., Any]
@@ -86,6 +87,8 @@ BATCH_OPTIONS = [
     click.option("--exclude", multiple=True,
                  help="Glob of files or folders to skip (repeatable)."),
     click.option("--encoding", help="Decode inputs with this encoding instead of detecting it."),
+    click.option("--force-encoding", metavar="NAME",
+                 help="Like --encoding, even where the text does not read as Chinese in it."),
     click.option("--timeout", type=float,
                  help="Seconds a rule may spend on one line. [default: 10]"),
     click.option("--no-guard", is_flag=True,
@@ -118,7 +121,11 @@ def batch_options(func: Command) -> Command:
     def command(*args: Any, **said: Any) -> Any:
         keys = _RULE_KEYS + _SETTING_KEYS
         overrides = Overrides(**{key: said.pop(key) for key in keys})
-        batch = BatchChoice(overrides, said.pop("encoding"), said.pop("jobs"), said.pop("quiet"))
+        encoding, forced = said.pop("encoding"), said.pop("force_encoding")
+        if encoding and forced:
+            raise Fatal("choose one of --encoding and --force-encoding")
+        batch = BatchChoice(overrides, encoding or forced, said.pop("jobs"), said.pop("quiet"),
+                            trust_encoding=bool(forced))
         return func(*args, batch=batch, **said)
 
     return _declare(RULE_OPTIONS, _declare(BATCH_OPTIONS, functools.update_wrapper(command, func)))
@@ -158,6 +165,8 @@ COLOR_HELP = "Colour the diff. [default: when standard output is a terminal and 
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
               help="Write each cleaned file under this folder, at its path relative to the input.")
 @click.option("--in-place", is_flag=True, help="Rewrite the input files (atomically, only if changed).")
+@click.option("--allow-damaged", is_flag=True,
+              help="With --in-place, rewrite files even where some bytes could not be decoded (U+FFFD).")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any file would change.")
 @click.option("--diff", is_flag=True, help="Print a unified diff; exit 1 if any file would change.")
 @click.option("--color/--no-color", default=None, help=COLOR_HELP)
@@ -166,8 +175,8 @@ COLOR_HELP = "Colour the diff. [default: when standard output is a terminal and 
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write an HTML report of this run to this file.")
 @batch_options
-def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, check: bool, diff: bool,
-          color: bool | None, log_path: Path | None, report_path: Path | None,
+def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, allow_damaged: bool, check: bool,
+          diff: bool, color: bool | None, log_path: Path | None, report_path: Path | None,
           batch: BatchChoice) -> int:
     """Clean speech files. PATHS are files, folders (every .txt below them) or - for stdin.
 
@@ -190,7 +199,8 @@ def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, check: bo
     else:
         write_back = WriteBack.NOTHING if modes else WriteBack.RETURN
     view = View(DiffStyle.UNIFIED if diff else None, _use_color(color), -1)
-    return _run(paths, batch, write_back, output, view, log_path, report_path, check=check or diff)
+    return _run(paths, batch, write_back, output, view, log_path, report_path, check=check or diff,
+                allow_damaged=allow_damaged)
 
 
 @cli.command()
@@ -241,19 +251,24 @@ def _settings(overrides: Overrides) -> Settings:
 
 
 def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, output: Path | None,
-         view: View, log_path: Path | None, report_path: Path | None, *, check: bool) -> int:
+         view: View, log_path: Path | None, report_path: Path | None, *, check: bool,
+         allow_damaged: bool = False) -> int:
     """Find the inputs, clean them, print and write what the options ask for; the exit code."""
     summary = Summary(quiet=batch.quiet, check=check)
     settings = _settings(batch.overrides)
     found = find_sources(paths, settings.include, settings.exclude)
     for missing in found.missing:
-        summary.error(missing, "no such file or folder")
+        summary.error(display(missing), "no such file or folder")
+    for skip in found.skipped:
+        summary.leave_out(skip)
     if write_back is WriteBack.RETURN and (
             len(found.sources) > 1 or any(Path(p).is_dir() for p in paths if p != STDIN)):
         raise Fatal("several files need -o DIR, --in-place, --check or --diff")
     pipeline = Pipeline(settings.rules, settings.options, batch.encoding, write_back, output,
                         View(view.diff, view.color, view.context, report=report_path is not None),
-                        log=log_path is not None)
+                        log=log_path is not None, trust_encoding=batch.trust_encoding,
+                        allow_damaged=allow_damaged)
+    _remove_stale_temps(pipeline.targets(found.sources) + [p for p in (log_path, report_path) if p], summary)
     logs: list[str] = []
     pages: list[FileRecord] = []
     outcomes = clean_many(pipeline, found.sources, batch.jobs or os.cpu_count() or 1)
@@ -268,12 +283,19 @@ def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, outp
         try:
             write_atomic(log_path, "".join(logs).encode("utf-8"))
         except OSError as exc:
-            summary.error(str(log_path), f"cannot write the log: {exc.strerror}")
+            summary.error(display(log_path), f"cannot write the log: {exc.strerror}")
     if report_path is not None:
         _write_report(report_path, pages, settings, summary)
-    if not batch.quiet and len(found.sources) > 1:
+    if not batch.quiet and len(found.sources) + len(found.skipped) > 1:
         click.echo(summary.text(), err=True)
     return summary.exit_code
+
+
+def _remove_stale_temps(targets: list[Path], summary: Summary) -> None:
+    """Remove the temporary files that a killed run left beside the files this run writes, and say so."""
+    for path in remove_stale_temps(targets):
+        if not summary.quiet:
+            click.echo(f"removed {display(path)}: a temporary file left by an interrupted run", err=True)
 
 
 def _print(outcome: FileOutcome) -> None:
@@ -302,10 +324,10 @@ def _write_report(path: Path, pages: list[FileRecord], settings: Settings, summa
     try:
         write_atomic(path, build_report(pages, summaries).encode("utf-8"))
     except OSError as exc:
-        summary.error(str(path), f"cannot write the report: {exc.strerror}")
+        summary.error(display(path), f"cannot write the report: {exc.strerror}")
     else:
         if not summary.quiet:
-            click.echo(f"report: {path}", err=True)
+            click.echo(f"report: {display(path)}", err=True)
 
 
 # ------------------------------------------------------------------ rules

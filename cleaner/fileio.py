@@ -3,13 +3,19 @@
 Nothing here cleans; :func:`clean_bytes` decodes and hands the text to the
 pure core. Decoding is strict: bytes that do not decode in any plausible
 encoding raise :class:`DecodeError` with a message the user can act on.
+Writing keeps what it can of the file it replaces (mode, owner, extended
+attributes); :func:`cannot_replace` says when rewriting a file in place would
+lose something, and :func:`remove_stale_temps` clears what killed runs left.
 """
 
 from __future__ import annotations
 
 import codecs
+import fcntl
 import os
+import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,12 +30,15 @@ _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-# What chardet reports, mapped to the codec that decodes it and its supersets.
+# The encodings a Chinese document comes in, by Python's own codec name (what
+# codecs.lookup gives for any spelling: chardet says "utf-16-le", "UTF-16LE",
+# "Big5", "GB2312"), each mapped to the codec that decodes it and its supersets.
 _CODECS = {
     "gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030",
     "big5": "big5hkscs", "big5hkscs": "big5hkscs", "cp950": "big5hkscs",
-    "utf-16": "utf-16", "utf-16le": "utf-16-le", "utf-16be": "utf-16-be",
-    "utf-32": "utf-32", "ascii": "utf-8", "utf-8": "utf-8",
+    "utf-16": "utf-16", "utf-16-le": "utf-16-le", "utf-16-be": "utf-16-be",
+    "utf-32": "utf-32", "utf-32-le": "utf-32-le", "utf-32-be": "utf-32-be",
+    "ascii": "utf-8", "utf-8": "utf-8", "utf-8-sig": "utf-8",
 }
 _FALLBACKS = ("gb18030", "big5hkscs")
 
@@ -47,17 +56,17 @@ class Decoded:
     damaged: bool = False  # some bytes were not decodable and became U+FFFD
 
 
-def decode(data: bytes, encoding: str | None = None) -> Decoded:
+def decode(data: bytes, encoding: str | None = None, *, trust: bool = False) -> Decoded:
     """Decode a downloaded file: BOM, then strict UTF-8, then detection.
 
-    ``encoding`` forces a codec. Valid UTF-8 never reaches the detector.
+    ``encoding`` forces a codec; a text that does not read as Chinese in it
+    (see :func:`implausible`) is refused unless ``trust`` is set. Valid UTF-8
+    never reaches the detector, unless it holds NUL bytes (UTF-16 or UTF-32
+    without a byte-order mark can be valid UTF-8 too). No decoded text holds
+    a NUL: that is a binary file, or the wrong encoding.
     """
     if encoding:
-        try:
-            text = data.decode(encoding)
-        except (LookupError, UnicodeDecodeError) as exc:
-            raise DecodeError(f"cannot decode as {encoding}: {exc}") from None
-        return _decoded(text, encoding, False)
+        return _forced(data, encoding, trust)
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
@@ -66,33 +75,135 @@ def decode(data: bytes, encoding: str | None = None) -> Decoded:
                 raise DecodeError(f"starts with a {codec} byte-order mark but is not {codec}: "
                                   f"{exc.reason} at byte {exc.start}") from None
     try:
-        return _decoded(data.decode("utf-8"), "utf-8", False)
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         utf8_error = exc
+    else:
+        return _utf8_or_wide(data, text)
     mostly = _mostly_utf8(data)
     if mostly is not None:
         return _decoded(mostly, "utf-8", False, damaged=True)
-    import chardet  # only here: valid UTF-8 (the common case) never pays for importing it
-
-    guess = chardet.detect(data)
-    name = (guess.get("encoding") or "").lower()
+    name = _detect(data)
     if not name:
         raise DecodeError("looks like a binary file, not text (no text encoding fits); "
                           "if it is text, give its encoding with --encoding")
-    # Only encodings a Chinese document comes in; chardet's other guesses
+    # Only encodings a Chinese document comes in; the detector's other guesses
     # (EBCDIC, Greek, Cyrillic…) for these bytes are wrong and would produce
     # mojibake, so they fall back to GB18030 and Big5.
-    first = [_CODECS[name]] if name in _CODECS else []
-    candidates = first + [c for c in _FALLBACKS if c not in first]
-    if b"\x00" in data and not name.startswith("utf-16") and not name.startswith("utf-32"):
-        raise DecodeError("contains NUL bytes: looks like a binary file, not text")
+    first = decoder_for(name)
+    candidates = ([first] if first else []) + [c for c in _FALLBACKS if c != first]
     for codec in candidates:
         try:
-            return _decoded(data.decode(codec), codec, False)
-        except (LookupError, UnicodeDecodeError):
+            text = data.decode(codec)
+        except UnicodeDecodeError:
             continue
+        if "\x00" not in text:  # a NUL is never text: the wrong codec, or a binary file
+            return _decoded(text, codec, False)
+    if b"\x00" in data:
+        raise DecodeError("contains NUL bytes: looks like a binary file, not text")
     raise DecodeError(f"not valid UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) and "
                       f"not {', '.join(candidates)} either; give the encoding with --encoding")
+
+
+def decoder_for(name: str) -> str | None:
+    """The codec that decodes an encoding the detector names, in any spelling; None if not a Chinese one.
+
+    >>> decoder_for("utf-16-le"), decoder_for("UTF-16LE"), decoder_for("Big5"), decoder_for("GB2312")
+    ('utf-16-le', 'utf-16-le', 'big5hkscs', 'gb18030')
+    >>> decoder_for("Windows-1252"), decoder_for("EUC-TW")
+    (None, None)
+    """
+    try:
+        return _CODECS.get(codecs.lookup(name).name)
+    except LookupError:
+        return None
+
+
+def _detect(data: bytes) -> str:
+    """The detector's name for the encoding of ``data`` ('' when it finds none)."""
+    import chardet  # only here: valid UTF-8 (the common case) never pays for importing it
+
+    return str(chardet.detect(data).get("encoding") or "")
+
+
+def _wide(data: bytes) -> Decoded | None:
+    """UTF-16 or UTF-32 without a byte-order mark, when the detector says so and it decodes without NUL."""
+    codec = decoder_for(_detect(data))
+    if codec is None or not codec.startswith(("utf-16", "utf-32")):
+        return None
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    return None if "\x00" in text else _decoded(text, codec, False)
+
+
+def _utf8_or_wide(data: bytes, text: str) -> Decoded:
+    """Valid UTF-8; but UTF-16 or UTF-32 when it holds NUL bytes and the detector says so.
+
+    A file of many NUL bytes that is neither is refused: a short UTF-16 text
+    the detector cannot name, or a binary file. A few NULs (a stray one, or
+    padding at the end of a broken download) stay in the text, which the
+    cleaner removes.
+    """
+    if "\x00" not in text:
+        return _decoded(text, "utf-8", False)
+    wide = _wide(data)
+    if wide is not None:
+        return wide
+    body = data.rstrip(b"\x00")
+    if body.count(0) * 10 >= len(body):
+        raise DecodeError(f"{body.count(0)} of its {len(body)} bytes are NUL: a binary file, or UTF-16 or "
+                          "UTF-32 without a byte-order mark; if it is text, give its encoding with --encoding")
+    return _decoded(text, "utf-8", False)
+
+
+def _forced(data: bytes, encoding: str, trust: bool) -> Decoded:
+    """``data`` decoded with the codec the user gave; refused when it does not read as Chinese, unless trusted."""
+    try:
+        text = data.decode(encoding)
+    except (LookupError, UnicodeDecodeError) as exc:
+        raise DecodeError(f"cannot decode as {encoding}: {exc}") from None
+    problem = None if trust else implausible(text)
+    if problem:
+        raise DecodeError(f"decoded as {encoding} it does not read as Chinese ({problem}), so {encoding} is "
+                          f"probably not its encoding; leave out --encoding to detect it, or use "
+                          f"--force-encoding {encoding} to decode it so all the same")
+    return _decoded(text, encoding, False)
+
+
+# What a Chinese document's non-ASCII characters are: Chinese characters, CJK
+# and full-width punctuation, general punctuation (“”…—), · × and ①②③.
+_CHINESE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f\u3000-\u303f\uff00-\uffef"
+                      r"\u2000-\u206f\u00b7\u00d7\u2460-\u24ff]")
+
+
+def implausible(text: str) -> str | None:
+    """Why ``text`` does not read as Chinese (a wrong encoding's nonsense), or None when it does.
+
+    Judged only with evidence: at least four non-ASCII characters, and at
+    least four Chinese characters for their commonness. Real documents have
+    98 % or more common characters; GB18030 read as Big5 has about half.
+
+    >>> implausible("同志们：今天，我们召开会议，部署全年工作。")
+    >>> implausible("同志们：今天".encode("gb18030").decode("latin-1"))
+    'only 0 of its 12 non-ASCII characters are Chinese'
+    >>> implausible("---此处隐藏5379字,下载后查看---".encode("gb18030").decode("big5hkscs"))
+    'only 60% of its Chinese characters are common ones'
+    """
+    foreign = [c for c in text if c > "\x7f" and not c.isspace()]
+    if len(foreign) < 4:
+        return None
+    chinese = [c for c in foreign if _CHINESE.match(c)]
+    if len(chinese) * 2 < len(foreign):
+        return f"only {len(chinese)} of its {len(foreign)} non-ASCII characters are Chinese"
+    from .mojibake import common_share  # the Chinese frequency tables load only when asked for
+
+    han = [c for c in chinese if c >= "\u3400" and not "\uff00" <= c <= "\uffef"]
+    share = common_share("".join(han))
+    if len(han) >= 4 and share < 0.8:
+        return f"only {share:.0%} of its Chinese characters are common ones"
+    return None
 
 
 def _mostly_utf8(data: bytes) -> str | None:
@@ -140,31 +251,144 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a temporary file and a rename.
 
     A reader (or an interrupted run) sees either the old file or the new one,
-    never half of it. The permissions of an existing file are kept.
+    never half of it. What can be kept of an existing file is kept, as
+    ``sed -i`` does: its mode, its owner and group (where this user may set
+    them; root always may) and its extended attributes (ACLs among them,
+    where the file system has them). A new file gets mode 0644.
 
     When the file exists (``--in-place``, or a rerun into the same output),
     the new content is flushed to disk (fsync) before the rename, so that even
     a power cut cannot leave an empty file where the old content was. A new
     file replaces nothing, so it is not flushed (nor does ``cp`` flush): a
     flush costs about 0.6 ms a file, 7 % of a batch of new 10 kB files.
+
+    The temporary file, ``.NAME.XXXXXXXX.tmp`` beside ``path``, is locked
+    (``flock``) while it exists, so :func:`remove_stale_temps` can tell the
+    one a killed run left from one a live run is writing.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folders(path.parent)
     try:
-        mode: int | None = path.stat().st_mode & 0o7777
+        old: os.stat_result | None = os.stat(path)
     except FileNotFoundError:
-        mode = None
+        old = None
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
             fh.write(data)
-            if mode is not None:
-                fh.flush()
+            fh.flush()
+            if old is None:
+                os.fchmod(fh.fileno(), 0o644)
+            else:
+                _keep_metadata(path, fh.fileno(), old)
                 os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644 if mode is None else mode)
-        os.replace(tmp, path)
+            os.replace(tmp, path)  # still locked: the lock goes with the file descriptor
     except BaseException:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
         raise
+
+
+def _keep_metadata(path: Path, fd: int, old: os.stat_result) -> None:
+    """Give the new file (``fd``) the owner, mode and extended attributes of the one it replaces."""
+    try:
+        os.fchown(fd, old.st_uid, old.st_gid)
+    except PermissionError:  # another owner: only root may give it away; keep the group if we can
+        try:
+            os.fchown(fd, -1, old.st_gid)
+        except PermissionError:
+            pass
+    os.fchmod(fd, old.st_mode & 0o7777)  # after chown, which clears the set-id bits
+    for name in _xattrs(path):
+        try:
+            os.setxattr(fd, name, os.getxattr(path, name, follow_symlinks=False))
+        except OSError:  # trusted.* and security.* need privileges this user may not have
+            pass
+
+
+def _xattrs(path: Path) -> list[str]:
+    try:
+        return os.listxattr(path, follow_symlinks=False)
+    except OSError:  # no extended attributes on this file system
+        return []
+
+
+def make_folders(folder: Path) -> None:
+    """``mkdir -p``, without recursion (a tree a thousand folders deep is fine)."""
+    missing = []
+    while not folder.is_dir():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for each in reversed(missing):
+        try:
+            each.mkdir()
+        except FileExistsError:
+            if not each.is_dir():
+                raise
+
+
+def cannot_replace(path: Path) -> str | None:
+    """Why rewriting ``path`` in place would lose something (None when it would not).
+
+    A read-only file (no write permission for this user, or no write bit at
+    all, which root would ignore) is not rewritten; neither is a file with
+    other hard links, which a rename would split: the other names would
+    keep the old text.
+    """
+    st = os.stat(path)
+    if not os.access(path, os.W_OK) or not st.st_mode & 0o222:
+        return ("is read-only, so it was not rewritten; make it writable (chmod u+w) to clean it in place, "
+                "or clean it with -o DIR")
+    if st.st_nlink > 1:
+        return (f"has {st.st_nlink} hard links, and rewriting it would leave the other names with the old "
+                "text, so it was not rewritten; clean it with -o DIR, or copy it to a name of its own first")
+    return None
+
+
+# mkstemp's names: the prefix, 8 characters of its alphabet, the suffix.
+_TEMP_NAME = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp")
+
+
+def remove_stale_temps(targets: Iterable[Path]) -> list[Path]:
+    """Remove the temporary files that killed runs left beside ``targets``; the paths removed.
+
+    Only ours: ``.NAME.XXXXXXXX.tmp`` where NAME is one of the targets in
+    the same folder. Only stale ones: a run that is still writing holds a
+    lock on its temporary file (see :func:`write_atomic`); a killed run's
+    lock died with it.
+    """
+    names: dict[Path, set[str]] = {}
+    for target in targets:
+        names.setdefault(target.parent, set()).add(target.name)
+    removed = []
+    for folder, wanted in names.items():
+        try:
+            with os.scandir(folder) as entries:
+                candidates = [e for e in entries if e.name.startswith(".") and e.name.endswith(".tmp")]
+        except OSError:
+            continue
+        for entry in candidates:
+            found = _TEMP_NAME.fullmatch(entry.name)
+            if found and found["name"] in wanted and entry.is_file(follow_symlinks=False) \
+                    and _remove_if_unlocked(Path(entry.path)):
+                removed.append(Path(entry.path))
+    return removed
+
+
+def _remove_if_unlocked(path: Path) -> bool:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.unlink(path)
+        return True
+    except OSError:  # locked: a live run is writing it (or it is gone, or not ours to remove)
+        return False
+    finally:
+        os.close(fd)

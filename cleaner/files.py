@@ -3,18 +3,44 @@
 Nothing here reads a file's content. A folder gives every file below it whose
 name matches an include glob and no part of whose path matches an exclude
 glob, in sorted order, each with its path relative to the folder (where
-``-o DIR`` puts its clean copy).
+``-o DIR`` puts its clean copy). Folders are walked without recursion, so any
+depth the file system allows is fine.
+
+Nothing is left out without a word: what a walk finds but cannot clean (a
+named pipe, a dangling link, a link loop, a link to a folder, a folder it may
+not read) comes back in :attr:`Found.skipped` with the reason; a path given by
+name that is not a readable file or folder is an error. Nothing here opens a
+file, so a named pipe never blocks the run.
 """
 
 from __future__ import annotations
 
+import errno
 import fnmatch
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 STDIN = "-"
 """The path that stands for standard input."""
+
+
+def display(path: str | os.PathLike[str]) -> str:
+    r"""A path as it is shown in messages, the change log, the diff and the report.
+
+    A name that is not valid UTF-8 (a GBK name from an old archive, say) keeps
+    its bytes, shown as ``\xNN``; so do control characters, which would
+    otherwise break a line of the summary or act on the terminal.
+
+    >>> display(os.fsdecode("讲话".encode("gbk") + b".txt"))
+    '\\xbd\\xb2\\xbb\\xb0.txt'
+    >>> display("a\nb.txt"), display("讲话.txt")
+    ('a\\x0ab.txt', '讲话.txt')
+    """
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return "".join(f"\\x{ord(c):02x}" if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 else c for c in text)
 
 
 @dataclass(frozen=True)
@@ -27,18 +53,28 @@ class Source:
 
     @property
     def label(self) -> str:
-        """The name used in messages and in the change log."""
+        """The name used in messages and in the change log (see :func:`display`)."""
         if self.name is not None:
             return self.name
-        return "<stdin>" if self.path is None else str(self.path)
+        return "<stdin>" if self.path is None else display(self.path)
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A path that was found or given but is not cleaned, and why."""
+
+    path: str  # as shown (see :func:`display`)
+    reason: str
+    error: bool = False  # something asked for was not cleaned: the run fails (exit 2)
 
 
 @dataclass(frozen=True)
 class Found:
-    """The inputs found for a list of paths, and the paths that do not exist."""
+    """The inputs found for a list of paths, the paths that do not exist, and what was left out."""
 
     sources: tuple[Source, ...]
     missing: tuple[str, ...]
+    skipped: tuple[Skip, ...] = ()
 
 
 def find_sources(paths: Sequence[str], include: Sequence[str], exclude: Sequence[str]) -> Found:
@@ -50,24 +86,94 @@ def find_sources(paths: Sequence[str], include: Sequence[str], exclude: Sequence
     """
     sources: list[Source] = []
     missing: list[str] = []
+    skipped: list[Skip] = []
     for raw in paths:
         if raw == STDIN:
             sources.append(Source(None, Path("stdin.txt")))
             continue
         path = Path(raw)
-        if path.is_dir():
-            sources.extend(Source(f, f.relative_to(path)) for f in files_in(path, include, exclude))
-        elif path.is_file():
+        kind, reason = _kind(path)
+        if kind == "dir":
+            files, skips = walk(path, include, exclude)
+            sources.extend(Source(f, f.relative_to(path)) for f in files)
+            skipped.extend(skips)
+        elif kind == "file":
             sources.append(Source(path, Path(path.name)))
-        else:
+        elif kind == "missing":
             missing.append(raw)
-    return Found(tuple(sources), tuple(missing))
+        else:
+            skipped.append(Skip(display(raw), reason, error=True))
+    return Found(tuple(sources), tuple(missing), tuple(skipped))
 
 
 def files_in(folder: Path, include: Sequence[str], exclude: Sequence[str]) -> list[Path]:
     """The files below ``folder`` that :func:`wanted` accepts, sorted."""
-    return [f for f in sorted(folder.rglob("*"))
-            if f.is_file() and wanted(f.relative_to(folder), include, exclude)]
+    return walk(folder, include, exclude)[0]
+
+
+def walk(folder: Path, include: Sequence[str], exclude: Sequence[str]) -> tuple[list[Path], list[Skip]]:
+    """The files below ``folder`` that :func:`wanted` accepts, sorted; and what was left out, and why.
+
+    Iterative (a stack, not recursion): a tree a thousand folders deep is
+    walked like any other. Links to files are followed; links to folders are
+    not (they could loop), and are reported.
+    """
+    files: list[Path] = []
+    skipped: list[Skip] = []
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            with os.scandir(current) as entries:
+                found = [Path(entry.path) for entry in entries]
+        except OSError as exc:
+            skipped.append(Skip(display(current), f"cannot read this folder ({exc.strerror}); "
+                                "the files in it were not cleaned", error=True))
+            continue
+        for path in found:
+            relative = path.relative_to(folder)
+            if _excluded_part(relative, exclude):
+                continue
+            kind, reason = _kind(path)
+            if kind == "dir" and not path.is_symlink():
+                stack.append(path)
+            elif kind == "dir":
+                skipped.append(Skip(display(path), "a link to a folder, not followed; "
+                                    "give the folder by name to clean it"))
+            elif wanted(relative, include, exclude):
+                if kind == "file":
+                    files.append(path)
+                else:
+                    skipped.append(Skip(display(path), reason))
+    files.sort()
+    skipped.sort(key=lambda s: s.path)
+    return files, skipped
+
+
+def _kind(path: Path) -> tuple[str, str]:
+    """What ``path`` is (``file``, ``dir``, ``missing`` or ``other``) and, for ``other``, why it is not read."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if path.is_symlink():
+            return "other", f"a dangling link: it points to {display(os.readlink(path))}, which does not exist"
+        return "missing", "no such file or folder"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "other", "a link loop: following its links leads back to it"
+        return "other", f"cannot be examined ({exc.strerror})"
+    if stat.S_ISDIR(mode):
+        return "dir", ""
+    if stat.S_ISREG(mode):
+        return "file", ""
+    if stat.S_ISFIFO(mode):
+        return "other", "a named pipe (FIFO), not a file; pipe it in with `-` to clean what it carries"
+    return "other", "not a regular file (a device or a socket)"
+
+
+def _excluded_part(relative: Path, exclude: Sequence[str]) -> bool:
+    """An exclude glob matches a part of the path (so everything below it is excluded too)."""
+    return any(fnmatch.fnmatch(part, g) for g in exclude for part in relative.parts)
 
 
 def wanted(relative: Path, include: Sequence[str], exclude: Sequence[str]) -> bool:

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING
 
 from .changes import CleanResult
 from .core import Options, RuleTimeout, default_rules
-from .fileio import DecodeError, clean_decoded, decode, write_atomic
-from .files import Source
+from .fileio import DecodeError, cannot_replace, clean_decoded, decode, write_atomic
+from .files import Source, display
 from .guard import BodyIntegrityError
 from .rules import Rule
 
@@ -73,6 +73,7 @@ class FileOutcome:
     summary: str = ""  # one line: changes per rule and the facts that matter for review
     warnings: tuple[str, ...] = ()  # one line per warning, with its position
     truncated: bool = False
+    damaged: bool = False  # bytes that could not be decoded became U+FFFD in the clean text
     rule_counts: dict[str, int] = field(default_factory=dict)
     log: str = ""  # the JSON Lines change log, when the pipeline logs
     diff: str = ""  # when the pipeline's view asks for a diff
@@ -95,9 +96,12 @@ class Pipeline:
     """How to clean every file of a run, and where the results go.
 
     ``rules`` default to the default rules (any sequence; kept as a tuple);
-    ``encoding`` forces a codec instead of detecting it; ``output`` is the
+    ``encoding`` forces a codec instead of detecting it (``trust_encoding``:
+    even when the text does not read as Chinese in it); ``output`` is the
     folder of :attr:`WriteBack.FOLDER`; ``log`` builds each file's change
     log; ``keep_result`` returns each file's :class:`~cleaner.changes.CleanResult` too.
+    ``allow_damaged`` rewrites in place a file some of whose bytes could not
+    be decoded (they become U+FFFD); without it such a file is left as it is.
 
     >>> Pipeline(write_back=WriteBack.FOLDER)
     Traceback (most recent call last):
@@ -113,6 +117,8 @@ class Pipeline:
     view: View = field(default_factory=View)
     log: bool = False
     keep_result: bool = False
+    trust_encoding: bool = False
+    allow_damaged: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rules", tuple(self.rules))  # one immutable value to send to workers
@@ -131,7 +137,7 @@ class Pipeline:
         """Decode, clean and guard ``data``, the content of ``source``; then write it."""
         label = source.label
         try:
-            decoded = decode(data, self.encoding)
+            decoded = decode(data, self.encoding, trust=self.trust_encoding)
             result = clean_decoded(decoded, tuple(self.rules), options=self.options)  # a tuple already
         except DecodeError as exc:
             return FileOutcome(label, error=f"{exc}; skipped")
@@ -144,12 +150,16 @@ class Pipeline:
         new = result.text.encode("utf-8")
         changed = new != data
         diff, page = self._show(source, decoded.text, result, changed)
+        refused = self._refuse_in_place(source, decoded.damaged) if changed else None
+        if refused:
+            return FileOutcome(label, error=refused)
         try:
             returned = self._write(source, new, changed)
         except OSError as exc:
-            return FileOutcome(label, error=f"cannot write: {exc.strerror} ({exc.filename})")
+            where = f" ({display(exc.filename)})" if exc.filename else ""
+            return FileOutcome(label, error=f"cannot write: {exc.strerror}{where}")
         return FileOutcome(
-            label, changed=changed, summary=result.summary(label),
+            label, changed=changed, summary=result.summary(label), damaged=decoded.damaged,
             warnings=tuple(f"  warning: {label}:{w.line}:{w.column}: {w.rule}: {w.message}"
                            for w in result.warnings),
             truncated=result.info.truncated, rule_counts=dict(result.rule_counts()),
@@ -163,10 +173,32 @@ class Pipeline:
             _write_if_different(self.output / source.relative, new)
         elif self.write_back is WriteBack.IN_PLACE and source.path is not None:
             if changed:
-                write_atomic(source.path, new)
+                write_atomic(in_place_target(source.path), new)
         elif self.write_back in (WriteBack.RETURN, WriteBack.IN_PLACE):
             return new
         return None
+
+    def _refuse_in_place(self, source: Source, damaged: bool) -> str | None:
+        """Why a file that changes is not rewritten in place (None when it may be)."""
+        if self.write_back is not WriteBack.IN_PLACE or source.path is None:
+            return None
+        if damaged and not self.allow_damaged:
+            return ("some of its bytes are not valid in its encoding and would be lost (each became U+FFFD), "
+                    "so it was not rewritten; give its encoding with --encoding, clean it with -o DIR to "
+                    "review the result, or use --allow-damaged to rewrite it all the same")
+        try:
+            return cannot_replace(in_place_target(source.path))
+        except OSError as exc:
+            return f"cannot examine it before rewriting it: {exc.strerror}; it was not rewritten"
+
+    def targets(self, sources: Sequence[Source]) -> list[Path]:
+        """The files this pipeline may write for ``sources`` (where a killed run may have left temporary files)."""
+        if self.write_back is WriteBack.FOLDER:
+            assert self.output is not None
+            return [self.output / s.relative for s in sources]
+        if self.write_back is WriteBack.IN_PLACE:
+            return [in_place_target(s.path) for s in sources if s.path is not None]
+        return []
 
     def _show(self, source: Source, before: str, result: CleanResult,
               changed: bool) -> tuple[str, FileRecord | None]:
@@ -181,7 +213,7 @@ class Pipeline:
         diff = ""
         if view.diff is DiffStyle.UNIFIED:
             unix = before.replace("\r\n", "\n").replace("\r", "\n")
-            diff = render.unified(str(source.relative), unix, result.text, view.color)
+            diff = render.unified(display(source.relative), unix, result.text, view.color)
             if not view.report:
                 return diff, None
         reviewed = review(source.label, before, result)
@@ -191,6 +223,15 @@ class Pipeline:
                 diff = render.paint(f"{source.label}: {FORM_ONLY}", "header", view.color) + "\n"
         page = file_data(reviewed, rewritten=changed) if view.report else None
         return diff, page
+
+
+def in_place_target(path: Path) -> Path:
+    """The file that ``--in-place`` rewrites for ``path``: through a symbolic link, the file it points to.
+
+    Replacing the link itself would turn it into a file of its own and leave
+    the file it points to unclean.
+    """
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
 def _write_if_different(target: Path, data: bytes) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import click
 
+from .files import Skip
 from .pipeline import FileOutcome
 
 EXIT_OK, EXIT_WOULD_CHANGE, EXIT_ERROR = 0, 1, 2
@@ -33,12 +34,26 @@ class Summary:
     changed: int = 0
     skipped: list[str] = field(default_factory=list)
     truncated: int = 0
+    damaged: list[str] = field(default_factory=list)  # bytes that did not decode became U+FFFD
     rule_counts: dict[str, int] = field(default_factory=dict)
 
     def error(self, where: str, message: str) -> None:
         """One failure: a line on stderr, and exit code 2 at the end."""
         self.errors += 1
         click.echo(f"error: {where}: {message}", err=True)
+
+    def leave_out(self, skip: Skip) -> None:
+        """A path found but not cleaned (a named pipe, a dangling link…): its line now, and in the summary.
+
+        One that was asked for (given by name, or a folder that cannot be
+        read) is an error; the others are not, but each is said.
+        """
+        self.seen += 1
+        self.skipped.append(f"{skip.path}: {skip.reason}")
+        if skip.error:
+            self.error(skip.path, skip.reason)
+        elif not self.quiet:
+            click.echo(f"skipped: {skip.path}: {skip.reason}", err=True)
 
     def add(self, outcome: FileOutcome) -> None:
         """Count one file and print its line, its warnings, or its error."""
@@ -49,6 +64,8 @@ class Summary:
             return
         self.changed += outcome.changed
         self.truncated += outcome.truncated
+        if outcome.damaged:
+            self.damaged.append(outcome.label)
         for rule, n in outcome.rule_counts.items():
             self.rule_counts[rule] = self.rule_counts.get(rule, 0) + n
         if not self.quiet and self.per_file:
@@ -75,6 +92,9 @@ class Summary:
         lines += [f"  skipped {s}" for s in self.skipped]
         if self.truncated:
             lines.append(f"{self.truncated} truncated document(s)")
+        if self.damaged:
+            lines.append(f"{len(self.damaged)} damaged document(s), where bytes that could not be decoded "
+                         "became U+FFFD: " + ", ".join(self.damaged))
         if self.rule_counts:
             lines.append("changes per rule: " + ", ".join(
                 f"{r} {n}" for r, n in sorted(self.rule_counts.items(), key=lambda x: (-x[1], x[0]))))
