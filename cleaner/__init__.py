@@ -21,4 +21,4 @@ __all__ = [
     "clean_bytes", "clean_file", "clean_many", "clean_text", "decode", "default_rules",
     "find_sources", "load_rule_file", "load_rules",
 ]
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -22,7 +22,7 @@ Removes = Literal["lines", "spans", "nothing"]
 
 COMMON_KEYS = frozenset({
     "id", "name", "summary", "rationale", "action", "stage", "patterns", "exclude", "requires",
-    "prefilter", "changes", "keeps",
+    "prefilter", "changes", "keeps", "status", "since", "safety",
 })
 """The keys every rule may have, whatever its action."""
 
@@ -78,3 +78,14 @@ LINE_DROPS = frozenset(a.name for a in ACTIONS.values() if a.removes == "lines")
 
 REMOVALS = LINE_DROPS | frozenset(a.name for a in ACTIONS.values() if a.removes == "spans")
 """Actions whose changes may take Chinese characters out of the text."""
+
+
+def default_safety(action: str) -> str:
+    """A rule's fix safety unless it says otherwise: ``review`` for what removes text.
+
+    ``safe`` changes only the form (punctuation, width, a mark that is always a
+    placeholder); ``review`` is a judgement that removes lines or spans, where
+    a reviewer should look first. A rule file or a rule may say otherwise
+    (the output-form rules delete only whitespace and are ``safe``).
+    """
+    return "safe" if ACTIONS[action].removes == "nothing" else "review"

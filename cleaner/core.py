@@ -43,6 +43,11 @@ class Options:
     timeout: seconds one pattern of a user rule may spend on one line before
         the rule is stopped with :class:`RuleTimeout` (a catastrophic regex);
         the default rules are tested on pathological input instead.
+    preview: also run the rules whose ``status`` is ``preview`` (new rules
+        still being measured); ``removed`` rules never run.
+    safe_only: run only the rules whose fix is ``safe`` (pure form:
+        punctuation, width, placeholders of unambiguous marks), none of the
+        ``review`` ones that judge what is noise.
     """
 
     placeholder: str = "××"
@@ -50,6 +55,8 @@ class Options:
     blank_lines: bool = False
     guard: bool = True
     timeout: float = 10.0
+    preview: bool = False
+    safe_only: bool = False
 
     def __post_init__(self) -> None:
         if self.anonymise not in ANONYMISE_MODES:
@@ -175,6 +182,10 @@ class _Document:
 
     def run(self, rule: Rule) -> None:
         if rule.uses_placeholder and self.options.anonymise == "keep":
+            return
+        if rule.status == "removed" or (rule.status == "preview" and not self.options.preview):
+            return
+        if self.options.safe_only and rule.safety != "safe":
             return
         self._line = 0
         try:

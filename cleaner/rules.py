@@ -20,7 +20,7 @@ from typing import Any, TypeAlias
 
 import regex
 
-from .actions import ACTIONS, RULE_KEYS
+from .actions import ACTIONS, RULE_KEYS, default_safety
 
 # The stages of the pipeline, in the order they run. A rule runs in the stage
 # its file (or the rule itself) names; inside a stage, rules run in file order.
@@ -28,7 +28,14 @@ STAGES = ("repair", "characters", "noise", "anonymise", "punctuation", "structur
 
 PLACEHOLDER = "{placeholder}"
 
-FILE_KEYS = {"family", "stage", "description", "rule"}
+FILE_KEYS = {"family", "prefix", "stage", "safety", "description", "rule"}
+STATUSES = ("stable", "preview", "deprecated", "removed")
+"""A rule's lifecycle: preview rules run only when asked for, removed ones never."""
+SAFETIES = ("safe", "review")
+_PREFIX_RE = re.compile(r"^[A-Z]{2,6}$")
+_VERSION_RE = re.compile(r"^\d+\.\d+(?:\.\d+)?$")
+FIRST_VERSION = "0.1.0"
+"""The ``since`` of a rule that does not say: it shipped with the first release."""
 REQUIRED = ("id", "summary", "rationale", "action", "changes", "keeps")
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{1,31}$")
 _LEADING_FLAGS = re.compile(r"\(\?([a-zA-Z]+)\)")
@@ -125,6 +132,10 @@ class Rule:
     zone: str = "any"
     changes: list[Example] = field(default_factory=list)
     keeps: list[str] = field(default_factory=list)
+    prefix: str = ""  # the family's id prefix, when its file declares one
+    status: str = "stable"
+    since: str = FIRST_VERSION
+    safety: str = "review"
     builtin: bool = False  # a default rule (tested on pathological input: no time limit needed)
     # Caches derived from the fields above; not init fields, so that
     # ``dataclasses.replace`` builds them afresh for the new rule.
@@ -286,8 +297,15 @@ def load_rules(paths: list[str | Path] | None = None, *, defaults: bool = True) 
             raise RuleError(p, "no such rule file or folder")
     rules: list[Rule] = []
     seen: dict[str, str] = {}
+    families: dict[str, tuple[str, Path]] = {}  # prefix -> (family, first file)
     for f in files:
-        for rule in load_rule_file(f, trusted=f in builtin):
+        loaded = load_rule_file(f, trusted=f in builtin)
+        if f in builtin and loaded and not loaded[0].prefix:
+            raise RuleError(f, "a default rule file declares its family's id prefix",
+                            field_name="prefix")
+        if loaded and loaded[0].prefix:
+            _register_family(families, loaded[0].family, loaded[0].prefix, f)
+        for rule in loaded:
             rule.builtin = f in builtin
             if rule.id in seen:
                 raise RuleError(f, f"duplicate rule id, already defined in {seen[rule.id]}",
@@ -300,6 +318,23 @@ def load_rules(paths: list[str | Path] | None = None, *, defaults: bool = True) 
     # the other rules left), then the order the files were given.
     place = {"drop_block": 0, "score_line": 2}
     return sorted(rules, key=lambda r: (order[r.stage], place.get(r.action, 1)))
+
+
+def _register_family(families: dict[str, tuple[str, Path]], family: str, prefix: str,
+                     path: Path) -> None:
+    """One prefix per family, and no prefix that another one starts with (FN and F).
+
+    Selecting rules by prefix (``--ignore FN``) then takes exactly one family.
+    """
+    for known, (other, where) in families.items():
+        if other == family and known != prefix:
+            raise RuleError(path, f"family {family!r} has prefix {known!r} in {where}; a family "
+                            "has one prefix", field_name="prefix")
+        if other != family and (known.startswith(prefix) or prefix.startswith(known)):
+            raise RuleError(path, f"prefix {prefix!r} of family {family!r} clashes with {known!r} "
+                            f"of family {other!r} ({where}): give each family its own prefix, "
+                            "none the start of another", field_name="prefix")
+    families.setdefault(prefix, (family, path))
 
 
 def load_rule_file(path: str | Path, *, trusted: bool = False) -> list[Rule]:
@@ -325,10 +360,23 @@ def load_rule_file(path: str | Path, *, trusted: bool = False) -> list[Rule]:
     if stage not in STAGES:
         raise RuleError(path, f"unknown stage {stage!r}; use one of {', '.join(STAGES)}",
                         field_name="stage")
+    prefix = data.get("prefix", "")
+    if prefix and (not isinstance(prefix, str) or not _PREFIX_RE.match(prefix)):
+        raise RuleError(path, "must be two to six capital letters, such as \"CT\"",
+                        field_name="prefix")
+    safety = data.get("safety")
+    if safety is not None and safety not in SAFETIES:
+        raise RuleError(path, f"must be one of {', '.join(SAFETIES)}", field_name="safety")
     tables = data.get("rule", [])
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         raise RuleError(path, "'rule' must be an array of tables ([[rule]])", field_name="rule")
-    return [_build_rule(path, family, stage, t, i, trusted) for i, t in enumerate(tables)]
+    rules = [_build_rule(path, family, stage, t, i, trusted, safety) for i, t in enumerate(tables)]
+    for rule in rules:
+        rule.prefix = prefix
+        if prefix and not (rule.id.startswith(prefix) and rule.id[len(prefix):][:1].isdigit()):
+            raise RuleError(path, f"the ids of family {family!r} are {prefix} and digits, such as "
+                            f"{prefix}001", rule.id, "id")
+    return rules
 
 
 def _check_keys(path: Path, table: dict[str, Any], allowed: Set[str], rule_id: str | None,
@@ -352,7 +400,7 @@ def _check_action_keys(path: Path, table: dict[str, Any], action: str, rule_id: 
 
 
 def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: int,
-                trusted: bool = False) -> Rule:
+                trusted: bool = False, safety: str | None = None) -> Rule:
     rid = t.get("id")
     if not isinstance(rid, str) or not ID_RE.match(rid):
         raise RuleError(path, f"rule #{index + 1} needs an 'id' of letters and digits "
@@ -390,8 +438,16 @@ def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: i
         gap_stop=_str_list(path, rid, t, "gap_stop"), after=_str_list(path, rid, t, "after"),
         filler=_str_list(path, rid, t, "filler"),
         coverage=float(get("coverage", (int, float), 0.6)), leads=get("leads", bool, False),
-        zone=get("zone", str, "any"),
+        zone=get("zone", str, "any"), status=get("status", str, "stable"),
+        since=get("since", str, FIRST_VERSION),
+        safety=get("safety", str, safety or default_safety(action)),
     )
+    if rule.status not in STATUSES:
+        raise RuleError(path, f"must be one of {', '.join(STATUSES)}", rid, "status")
+    if not _VERSION_RE.match(rule.since):
+        raise RuleError(path, "must be a version such as \"0.2.0\"", rid, "since")
+    if rule.safety not in SAFETIES:
+        raise RuleError(path, f"must be one of {', '.join(SAFETIES)}", rid, "safety")
     if not rule.summary.strip():
         raise RuleError(path, "must not be empty", rid, "summary")
     if not rule.rationale.strip():

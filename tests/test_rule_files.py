@@ -37,6 +37,10 @@ def test_a_good_file_loads(tmp_path: Path) -> None:
     (('action = "drop_line"', 'action = "drop_line"\nafter = [\'篇$\']'), "after", "only drop_preamble"),
     (('action = "drop_line"', 'action = "delete"\nwindow = 3'), "window", "does not read 'window'"),
     (('action = "drop_line"', 'action = "drop_line"\nfiller = [\'日\']'), "filler", "only score_line"),
+    (('action = "drop_line"', 'action = "drop_line"\nstatus = "beta"'), "status", "preview"),
+    (('action = "drop_line"', 'action = "drop_line"\nsince = "soon"'), "since", "version"),
+    (('action = "drop_line"', 'action = "drop_line"\nsafety = "unsafe"'), "safety", "review"),
+    (('family = "mine"', 'family = "mine"\nprefix = "ZZ"'), "id", "ZZ001"),
     (('action = "drop_line"', 'action = "drop_preamble"'), "after", "needs 'after'"),
 ])
 def test_errors_name_file_rule_and_field(tmp_path: Path, edit: tuple[str, str], field: str,
@@ -104,3 +108,31 @@ def test_every_action_has_one_handler_and_its_keys_are_documented() -> None:
 def regex_keys(cell: str) -> list[str]:
     import re
     return re.findall(r"`([a-z_]+)`", cell)
+
+
+def test_a_family_has_one_prefix_and_no_prefix_starts_another(tmp_path: Path) -> None:
+    mine = write(tmp_path, GOOD.replace('family = "mine"', 'family = "mine"\nprefix = "MY"'))
+    assert load_rules([mine], defaults=False)[0].prefix == "MY"
+    # --ignore FN would take this family too: refused, naming the other family
+    other = tmp_path / "f.toml"
+    other.write_text(GOOD.replace('family = "mine"', 'family = "fliers"\nprefix = "FNX"')
+                     .replace("MY001", "FNX001"), encoding="utf-8")
+    with pytest.raises(RuleError, match="clashes with 'FN' of family 'furniture'"):
+        load_rules([other])
+    again = tmp_path / "again.toml"
+    again.write_text(GOOD.replace('family = "mine"', 'family = "mine"\nprefix = "MZ"')
+                     .replace("MY001", "MZ001"), encoding="utf-8")
+    with pytest.raises(RuleError, match="a family has one prefix"):
+        load_rules([mine, again], defaults=False)
+
+
+def test_default_rules_have_a_family_prefix_a_status_a_version_and_a_safety() -> None:
+    rules = load_rules()
+    prefixes = {r.family: r.prefix for r in rules}
+    assert len(set(prefixes.values())) == len(prefixes)
+    assert all(r.id.startswith(r.prefix) for r in rules)
+    assert {r.status for r in rules} <= {"stable", "preview", "deprecated", "removed"}
+    # what only changes the form is safe; what removes speech-like text is for review
+    by_id = {r.id: r for r in rules}
+    assert by_id["PU002"].safety == "safe" and by_id["FM001"].safety == "safe"
+    assert by_id["ED001"].safety == "review" and by_id["AN003"].safety == "review"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner import RuleTimeout, clean_text, load_rule_file
+from cleaner import Options, RuleTimeout, clean_text, default_rules, load_rule_file
 from support import SAMPLES, SLOGAN_RULE, run_main
 
 AD = "笔耕书屋，好文共赏"
@@ -173,3 +173,21 @@ def test_learn_proposes_the_shared_footer_and_no_body_line(tmp_path: Path) -> No
     cleaned = run_main("clean", str(folder / "00.txt"), "--rules", str(proposal))
     assert footer not in cleaned.stdout.decode("utf-8")
     assert "下面，我讲三点意见。" in cleaned.stdout.decode("utf-8")
+
+
+def test_preview_and_removed_rules_and_safe_only(tmp_path: Path) -> None:
+    text = SLOGAN_RULE.replace('action = "drop_line"', 'action = "drop_line"\nstatus = "preview"')
+    path = tmp_path / "mine.toml"
+    path.write_text(text, encoding="utf-8")
+    [rule] = load_rule_file(path)
+    page = "笔耕书屋，好文共赏\n正文\n"
+    assert clean_text(page, [rule]).text == page  # a preview rule runs only when asked for
+    assert clean_text(page, [rule], options=Options(preview=True)).text == "正文\n"
+    path.write_text(text.replace('"preview"', '"removed"'), encoding="utf-8")
+    [rule] = load_rule_file(path)
+    assert clean_text(page, [rule], options=Options(preview=True)).text == page
+    # --safe-only: the punctuation is fixed, the slogan (a judgement) is not removed
+    path.write_text(SLOGAN_RULE, encoding="utf-8")
+    rules = [*load_rule_file(path), *[r for r in default_rules() if r.id == "PU002"]]
+    page = "笔耕书屋，好文共赏\n正文,好\n"
+    assert clean_text(page, rules, options=Options(safe_only=True)).text == "笔耕书屋，好文共赏\n正文，好\n"
