@@ -7,6 +7,7 @@ write): :func:`clean_file` for one file or one file's bytes, :class:`Pipeline`
 and :func:`clean_many` for a batch, :func:`find_sources` to find its files.
 """
 
+from ._version import __version__
 from .changes import Change, CleanResult, DocumentInfo
 from .core import Options, RuleTimeout, clean_text, default_rules
 from .fileio import DecodeError, clean_bytes, decode
@@ -19,6 +20,5 @@ __all__ = [
     "BodyIntegrityError", "Change", "CleanResult", "DecodeError", "DocumentInfo", "FileOutcome",
     "Options", "Pipeline", "Rule", "RuleError", "RuleTimeout", "Source", "WriteBack",
     "clean_bytes", "clean_file", "clean_many", "clean_text", "decode", "default_rules",
-    "find_sources", "load_rule_file", "load_rules",
+    "find_sources", "load_rule_file", "load_rules", "__version__",
 ]
-__version__ = "0.2.0"

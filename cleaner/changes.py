@@ -95,9 +95,13 @@ class CleanResult:
     def rule_counts(self) -> Counter[str]:
         return Counter(c.rule for c in self.changes if c.kind == "change")
 
-    def jsonl(self, path: str | None = None) -> str:
-        """The change log as JSON Lines: one document record, then one per change."""
-        records = [self.info.to_json(path, self.changes)]
+    def jsonl(self, path: str | None = None, stamp: dict[str, str] | None = None) -> str:
+        """The change log as JSON Lines: one document record, then one per change.
+
+        ``stamp`` (the tool's version and the rules' fingerprint) goes into
+        the document record, so the log says what cleaned the document.
+        """
+        records = [{**self.info.to_json(path, self.changes), **(stamp or {})}]
         records += [c.to_json(path) for c in self.changes]
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
 

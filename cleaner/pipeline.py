@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ._version import __version__
 from .changes import CleanResult
 from .core import Options, RuleTimeout, default_rules
 from .fileio import DecodeError, cannot_replace, clean_decoded, decode, write_atomic
 from .files import Source, display
 from .guard import BodyIntegrityError
-from .rules import Rule
+from .rules import Rule, fingerprint
 
 if TYPE_CHECKING:  # the report module loads only when a report is asked for
     from .report import FileRecord
@@ -119,9 +120,13 @@ class Pipeline:
     keep_result: bool = False
     trust_encoding: bool = False
     allow_damaged: bool = False
+    stamp: dict[str, str] = field(default_factory=dict, init=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rules", tuple(self.rules))  # one immutable value to send to workers
+        if self.log:  # what cleaned each document, in its log record
+            object.__setattr__(self, "stamp", {"cleaner": __version__,
+                                               "rules": fingerprint(self.rules)})
         if (self.write_back is WriteBack.FOLDER) != (self.output is not None):
             raise ValueError("an output folder goes with WriteBack.FOLDER, and only with it")
 
@@ -163,7 +168,7 @@ class Pipeline:
             warnings=tuple(f"  warning: {label}:{w.line}:{w.column}: {w.rule}: {w.message}"
                            for w in result.warnings),
             truncated=result.info.truncated, rule_counts=dict(result.rule_counts()),
-            log=result.jsonl(label) if self.log else "", diff=diff, page=page, output=returned,
+            log=result.jsonl(label, self.stamp) if self.log else "", diff=diff, page=page, output=returned,
             result=result if self.keep_result else None)
 
     def _write(self, source: Source, new: bytes, changed: bool) -> bytes | None:

@@ -10,12 +10,14 @@ regular expressions that do not compile and rules without examples all raise
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Sequence, Set
+from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
-from collections.abc import Set
 from typing import Any, TypeAlias
 
 import regex
@@ -263,6 +265,25 @@ class Rule:
 
 
 # ---------------------------------------------------------------- loading
+
+_NOT_BEHAVIOUR = frozenset({"name", "summary", "rationale", "source", "changes", "keeps", "builtin"})
+
+
+def fingerprint(rules: Sequence[Rule]) -> str:
+    """A short hash of what the rules do, in their order (words about them aside).
+
+    The change log records it with the tool's version, so a cleaned corpus
+    can be traced to the rules that cleaned it: two runs with the same
+    fingerprint and version apply the same rules.
+
+    >>> a = fingerprint(load_rules()); a == fingerprint(load_rules()), a.startswith("sha256:")
+    (True, True)
+    """
+    spec = [{f.name: getattr(r, f.name) for f in fields(Rule)
+             if f.init and f.name not in _NOT_BEHAVIOUR} for r in rules]
+    digest = hashlib.sha256(json.dumps(spec, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    return "sha256:" + digest.hexdigest()[:16]
+
 
 def default_rules_dir() -> Path:
     """The folder of the default rule files.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,13 @@ def test_a_folder_pipeline_needs_its_folder() -> None:
     with pytest.raises(ValueError, match="output folder"):
         cleaner.Pipeline(output=Path("out"))
     assert cleaner.Pipeline().run_bytes(b"XX\n", Source(None, Path("x.txt"))).text == "××\n"
+
+
+def test_the_log_says_which_version_and_which_rules_cleaned_a_document(tmp_path: Path) -> None:
+    page = "笔耕书屋，好文共赏\n同志们,今天开会。\n".encode()
+    default = cleaner.clean_file(page, log=True)
+    record = json.loads(default.log.splitlines()[0])
+    assert record["cleaner"] == cleaner.__version__ and record["rules"].startswith("sha256:")
+    fewer = cleaner.clean_file(page, log=True, rules=[r for r in cleaner.default_rules()
+                                                     if r.id != "PU002"])
+    assert json.loads(fewer.log.splitlines()[0])["rules"] != record["rules"]
