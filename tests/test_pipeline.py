@@ -23,7 +23,8 @@ def test_clean_file_gives_what_the_command_writes_and_logs(tmp_path: Path) -> No
         outcome = cleaner.clean_file(path, log=True)
         assert outcome.ok and outcome.label == str(path)
         assert outcome.output == (out / path.name).read_bytes()
-        assert outcome.result is not None and outcome.result.jsonl(outcome.label) == outcome.log
+        stamp = cleaner.Pipeline(log=True).stamp  # the version and the rules, in the document record
+        assert outcome.result is not None and outcome.result.jsonl(outcome.label, stamp) == outcome.log
         logs.append(outcome.log)
     assert "".join(logs) == log.read_text(encoding="utf-8")
 
