@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from cleaner import Options, clean_text
@@ -37,8 +39,8 @@ def test_positions_after_a_deletion_earlier_in_the_line() -> None:
     ({"anonymise": "drop"}, "同志在县工作。\n"),
     ({"anonymise": "keep"}, "XXX同志在×县工作。\n"),
 ])
-def test_anonymised_token_settings(settings: dict[str, str], expected: str) -> None:
-    assert clean_text("XXX同志在×县工作。", **settings).text == expected
+def test_anonymised_token_settings(settings: dict[str, Any], expected: str) -> None:
+    assert clean_text("XXX同志在×县工作。", options=Options(**settings)).text == expected
 
 
 def test_unknown_anonymise_mode_is_an_error() -> None:

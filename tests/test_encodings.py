@@ -10,6 +10,7 @@ was detected. Big5 keeps traditional characters as they are.
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ import pytest
 from cleaner import clean_bytes, clean_text
 from support import SAMPLES, SHARED, shared_dir
 
-ENCODINGS = {
+ENCODINGS: dict[str, tuple[Callable[[str], bytes], str]] = {
     # name: (how to encode, the encoding the log must report)
     "utf-8": (lambda s: s.encode("utf-8"), "utf-8"),
     "utf-8-bom": (lambda s: codecs.BOM_UTF8 + s.encode("utf-8"), "utf-8"),

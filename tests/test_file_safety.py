@@ -47,7 +47,7 @@ def detector_names() -> list[str]:
     try:
         from chardet.output_names import apply_compat_names
     except ImportError:  # chardet before 7.5
-        from chardet.equivalences import apply_compat_names
+        from chardet.equivalences import apply_compat_names  # type: ignore[attr-defined,no-redef]
 
     names = set()
     for name in REGISTRY:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ from support import SAMPLES, run_main
 BODY = (SAMPLES / "expected" / "01_county_style_meeting.txt").read_text(encoding="utf-8")
 
 
-def clean_file(tmp_path: Path, data: bytes, *args: str) -> tuple[int, bytes, str, list[dict]]:
+def clean_file(tmp_path: Path, data: bytes, *args: str) -> tuple[int, bytes, str, list[dict[str, Any]]]:
     src = tmp_path / "in.txt"
     src.write_bytes(data)
     log = tmp_path / "log.jsonl"

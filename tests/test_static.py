@@ -15,10 +15,10 @@ def run(tool: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_mypy_strict() -> None:
-    proc = run("mypy", "cleaner")
+    proc = run("mypy", "cleaner", "tests", "benchmarks", "docs")
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_ruff() -> None:
-    proc = run("ruff", "check", "cleaner", "tests", "benchmarks")
+    proc = run("ruff", "check", "cleaner", "tests", "benchmarks", "docs")
     assert proc.returncode == 0, proc.stdout + proc.stderr
