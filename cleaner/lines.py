@@ -145,10 +145,6 @@ class Line:
         self._pieces = pieces
         self._starts = [p.start for p in pieces]
 
-    def replace_all(self, text: str) -> None:
-        """Replace the whole text (for whole-line repairs such as mojibake)."""
-        self.apply([(0, len(self.text), text)])
-
     def _copy(self, cursor: _Cursor, a: int, b: int, new_pos: int, out: list[str],
               pieces: list[_Piece]) -> int:
         """Copy old text ``[a, b)`` with its map to the output; return the new position."""
