@@ -49,7 +49,7 @@ def _action(name: str, summary: str, keys: str, removes: Removes,
 
 ACTIONS: dict[str, Action] = {a.name: a for a in (
     _action("drop_line", "drop every line one of the patterns matches",
-            "max_line_length truncation leads zone", "lines"),
+            "max_line_length truncation leads trails zone", "lines"),
     _action("delete", "delete every span a pattern matches", "truncation", "spans"),
     _action("replace", "replace every span a pattern matches (replacement or transform)",
             "replacement transform", "nothing"),

@@ -261,9 +261,10 @@ class _Document:
         """
         doomed: list[Line] = []
         head = self._head_lines(lines) if rule.leads else set()
+        tail = self._tail_lines(lines) if rule.trails else set()
         for ln in lines:
             self._line = ln.number
-            verdict, spans = self._settle(rule, ln.text, whole, id(ln) in head)
+            verdict, spans = self._settle(rule, ln.text, whole, id(ln) in head, id(ln) in tail)
             if verdict == "drop":
                 self._mark_truncated_in(rule, ln.text)
                 self._record(rule, ln, 0, ln.text, "", noise=spans[0],
@@ -311,8 +312,19 @@ class _Document:
                 break
         return found
 
+    def _tail_lines(self, lines: list[Line]) -> set[int]:
+        """Those of ``lines`` with no paragraph of speech below them in the document (by id)."""
+        wanted = {id(ln) for ln in lines}
+        found: set[int] = set()
+        for ln in reversed(self.lines):
+            if id(ln) in wanted:
+                found.add(id(ln))
+            if is_paragraph(ln.text):
+                break
+        return found
+
     def _settle(self, rule: Rule, text: str, whole: bool = True,
-                head: bool = False) -> tuple[str, list[Span]]:
+                head: bool = False, tail: bool = False) -> tuple[str, list[Span]]:
         """Decide how much of a line is the rule's noise.
 
         ``("drop", [noise])``: the rule matches the line (``whole``) and
@@ -327,7 +339,12 @@ class _Document:
         (:meth:`_one_unit`). ``head``: no paragraph of speech stands above the
         line, so a rule that ``leads`` (a lead-in that points to the text
         below) may take the sentences before its own, and its match, when it
-        ends a sentence, is cut with them.
+        ends a sentence, is cut with them. ``tail``: no paragraph of speech
+        stands below the line, so a rule that ``trails`` (a label that opens
+        the site's commentary on the text above) may take the sentences after
+        its label, when the label opens the line and what follows its first
+        sentence is short (at most ``CLAUSE_HAN`` Han characters) and neither
+        opens nor closes a speech (:func:`cleaner.speech.is_genre_talk`).
         """
         ends = edge_ends(text)
         if whole:
@@ -335,7 +352,12 @@ class _Document:
             spans = [m.span() for p in self._patterns(rule) for m in p.finditer(text, timeout=t)
                      if m.end() > m.start()]
             leads = head and rule.leads
-            if not leaves_speech(text, spans, across=leads and is_genre_talk(text)):
+            # a commentary's label opens the line, and what follows its first sentence is no
+            # longer than one clause of the site's and neither opens nor closes a speech
+            rest = text[ends[0]:]
+            trails = (tail and rule.trails and any(not text[:a].strip() for a, _ in spans)
+                      and han_count(rest) <= CLAUSE_HAN and is_genre_talk(rest))
+            if not leaves_speech(text, spans, across=(leads and is_genre_talk(text)) or trails):
                 if len(ends) == 1 or not spans:  # the clause is the site's
                     return "drop", [(0, len(text))]
                 return "drop", [(min(a for a, _ in spans), max(b for _, b in spans))]
@@ -440,6 +462,9 @@ class _Document:
         if rule.zone == "head":  # only where no paragraph of speech stands above
             head = self._head_lines(candidates)
             candidates = [ln for ln in candidates if id(ln) in head]
+        elif rule.zone == "tail":  # only where no paragraph of speech stands below
+            tail = self._tail_lines(candidates)
+            candidates = [ln for ln in candidates if id(ln) in tail]
         for ln in candidates:
             self._line = ln.number
             if limit is not None and len(ln.text) > 10 * limit:

@@ -154,6 +154,7 @@ class Rule:
     coverage: float = 0.6
     leads: bool = False
     zone: str = "any"
+    trails: bool = False
     changes: list[Example] = field(default_factory=list)
     keeps: list[str] = field(default_factory=list)
     prefix: str = ""  # the family's id prefix, when its file declares one
@@ -494,6 +495,7 @@ def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: i
         gap_stop=_str_list(path, rid, t, "gap_stop"), after=_str_list(path, rid, t, "after"),
         filler=_str_list(path, rid, t, "filler"),
         coverage=float(get("coverage", (int, float), 0.6)), leads=get("leads", bool, False),
+        trails=get("trails", bool, False),
         zone=get("zone", str, "any"), status=get("status", str, "stable"),
         since=get("since", str, FIRST_VERSION),
         safety=get("safety", str, safety or default_safety(action)),
@@ -547,8 +549,8 @@ def _check_action_fields(path: Path, rule: Rule) -> None:
     if not 0 < rule.coverage <= 1:
         raise RuleError(path, "must be a share above 0 and at most 1, such as 0.6", rule.id,
                         "coverage")
-    if rule.zone not in ("any", "head"):
-        raise RuleError(path, "must be \"any\" or \"head\"", rule.id, "zone")
+    if rule.zone not in ("any", "head", "tail"):
+        raise RuleError(path, "must be \"any\", \"head\" or \"tail\"", rule.id, "zone")
     if rule.action == "drop_preamble" and not rule.after:
         raise RuleError(path, "a drop_preamble rule needs 'after': the patterns of the "
                         "collection's title", rule.id, "after")
