@@ -74,6 +74,19 @@ RULE_OPTIONS = [
     click.option("--ignore", multiple=True,
                  help="Do not run rules whose id starts with this (repeatable, or comma-separated)."),
 ]
+MAX_TIMEOUT = 3600.0
+
+
+def _seconds(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """``--timeout``: a number of seconds above 0 (0 and inf would fail or never stop a rule)."""
+    if value is not None and not 0 < value <= MAX_TIMEOUT:
+        raise click.BadParameter(f"{value:g} is not a number of seconds above 0 and at most {MAX_TIMEOUT:g}; "
+                                 "give how long a user rule may take on one line, such as 10")
+    return value
+
+
+TIMEOUT_OPTION = click.option("--timeout", type=float, callback=_seconds,
+                              help="Seconds a user rule may spend on one line. [default: 10]")
 BATCH_OPTIONS = [
     click.option("--placeholder",
                  help="What anonymised tokens (XX, ×××, *** …) become. [default: ××]"),
@@ -86,8 +99,7 @@ BATCH_OPTIONS = [
     click.option("--exclude", multiple=True,
                  help="Glob of files or folders to skip (repeatable)."),
     click.option("--encoding", help="Decode inputs with this encoding instead of detecting it."),
-    click.option("--timeout", type=float,
-                 help="Seconds a rule may spend on one line. [default: 10]"),
+    TIMEOUT_OPTION,
     click.option("--no-guard", is_flag=True,
                  help="Skip the check that no Chinese text was lost outside logged removals."),
     click.option("-j", "--jobs", type=click.IntRange(min=1),
@@ -365,7 +377,8 @@ def rules_show(rule_id: str, overrides: Overrides) -> None:
 @rules.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @rule_options
-def rules_test(paths: tuple[Path, ...], overrides: Overrides) -> int:
+@TIMEOUT_OPTION
+def rules_test(paths: tuple[Path, ...], timeout: float | None, overrides: Overrides) -> int:
     """Run the examples of the rules in PATHS (rule files or folders), or of all active rules.
 
     Each failing example is printed with what was expected and what came out;
@@ -373,7 +386,7 @@ def rules_test(paths: tuple[Path, ...], overrides: Overrides) -> int:
     """
     from .examples import check_rule
 
-    settings = _settings(replace(overrides, rule_paths=overrides.rule_paths + paths))
+    settings = _settings(replace(overrides, rule_paths=overrides.rule_paths + paths, timeout=timeout))
     wanted = {str(p) for p in paths}
     chosen = [r for r in settings.rules
               if not paths or r.source in wanted or str(Path(r.source).parent) in wanted]
@@ -392,12 +405,14 @@ def rules_test(paths: tuple[Path, ...], overrides: Overrides) -> int:
 
 @cli.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--min-files", type=int, default=3, show_default=True,
+@click.option("--min-files", type=click.IntRange(min=1), default=3, show_default=True,
               help="A line must stand in at least this many files.")
-@click.option("--min-share", type=float, default=0.3, show_default=True,
+@click.option("--min-share", type=click.FloatRange(0, 1, min_open=True), default=0.3, show_default=True,
               help="...and in at least this share of the files.")
 @rule_options
-def learn(folder: Path, min_files: int, min_share: float, overrides: Overrides) -> None:
+@TIMEOUT_OPTION
+def learn(folder: Path, min_files: int, min_share: float, timeout: float | None,
+          overrides: Overrides) -> None:
     """Propose rules for a folder's own boilerplate: lines repeated across many files.
 
     Prints a rule file (TOML) to stdout, one drop_line rule per repeated line
@@ -407,15 +422,21 @@ def learn(folder: Path, min_files: int, min_share: float, overrides: Overrides) 
     """
     from .learn import learn_folder
 
-    settings = _settings(overrides)
-    texts = []
+    settings = _settings(replace(overrides, timeout=timeout))
+    texts: list[str] = []
+    names: list[Path] = []
     for f in files_in(folder, settings.include, settings.exclude):
         try:
             texts.append(decode(f.read_bytes()).text)
+            names.append(f)
         except DecodeError as exc:
             click.echo(f"warning: {f}: {exc}; left out", err=True)
+
+    def left_out(index: int, exc: Exception) -> None:
+        click.echo(f"warning: {names[index]}: {exc}; left out", err=True)
+
     click.echo(learn_folder(texts, list(settings.rules), settings.options, str(folder), min_files,
-                            min_share), nl=False)
+                            min_share, on_error=left_out), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

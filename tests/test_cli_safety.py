@@ -1,0 +1,126 @@
+"""No silent loss in a run (issue 12, the command's part): each way a run could lose or hide something.
+
+Every test here failed before its fix. Where signals, pipes, exit codes or
+other processes matter, the installed ``cleaner`` runs in a process of its
+own on real files; a real full disk is ``/dev/full`` or a 64 kB tmpfs in a
+mount namespace of its own (skipped where the kernel does not allow one).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from support import cleaner_command, run_cleaner, run_main
+
+NOISY = "在全县大会上的讲话\n更新时间:2022-10 来源:网友投稿\n同志们:\n　　XX同志代表县委讲话。\n"
+CLEAN = "在全县大会上的讲话\n同志们：\n××同志代表县委讲话。\n"
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return path
+
+
+def rule_file(path: Path, rule_id: str, action: str, fields: str, changes: str, keeps: str) -> Path:
+    """A user rule file of one rule; ``fields`` are its TOML lines besides the usual ones."""
+    return write(path, f"""\
+family = "mine"
+
+[[rule]]
+id = "{rule_id}"
+summary = "A rule of a user's."
+rationale = "For the test."
+action = "{action}"
+{fields}
+changes = [{changes}]
+keeps = [{keeps}]
+""")
+
+
+# ------------------------------------------------------------ hostile rules
+
+# (a|aa)+b backtracks for ever on a long run of a's without a b.
+CATASTROPHIC = "'(a|aa)+b'"
+STUCK_LINE = "同志们\n" + "a" * 60 + "\n"
+
+
+@pytest.mark.parametrize("action, fields", [
+    ("delete", f"patterns = ['a']\nexclude = [{CATASTROPHIC}]"),
+    ("warn", f"patterns = ['a']\nexclude = [{CATASTROPHIC}]"),
+    ("drop_block", "patterns = ['^同志们$', '^b$']\ngap_max_length = 100\n"
+                   f"gap_stop = [{CATASTROPHIC}]"),
+], ids=["exclude", "warn-exclude", "gap_stop"])
+def test_every_pattern_of_a_user_rule_runs_under_the_time_limit(tmp_path: Path, action: str,
+                                                                fields: str) -> None:
+    """A catastrophic ``exclude`` or ``gap_stop`` stops its file, named, instead of hanging the run."""
+    rules = rule_file(tmp_path / "bad.toml", "MY666", action, fields,
+                      '{ input = "aab", output = "" }' if action != "warn" else '{ input = "x", output = "x" }',
+                      '"c"')
+    src = write(tmp_path / "a.txt", STUCK_LINE + "b\n")
+    before = src.read_bytes()
+    started = time.monotonic()
+    proc = subprocess.run([*cleaner_command(), "clean", str(src), "--in-place", "--rules", str(rules),
+                           "--timeout", "0.2"], capture_output=True, timeout=60)
+    err = proc.stderr.decode("utf-8")
+    assert time.monotonic() - started < 30
+    assert proc.returncode == 2 and "MY666" in err and "took longer than 0.2 s" in err, err
+    assert src.read_bytes() == before
+
+
+def test_a_warn_rules_timeout_names_its_line_not_a_prefilter(tmp_path: Path) -> None:
+    """The message says where the rule was stuck: line 2, not "its prefilter" (it has none)."""
+    rules = rule_file(tmp_path / "bad.toml", "MY667", "warn", f"patterns = [{CATASTROPHIC}]",
+                      '{ input = "ab", output = "ab" }', '"c"')
+    src = write(tmp_path / "a.txt", STUCK_LINE)
+    proc = run_main("clean", str(src), "--rules", str(rules), "--timeout", "0.2")
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2
+    assert "rule MY667 took longer than 0.2 s on line 2" in err and "prefilter" not in err, err
+
+
+def test_a_rule_that_swaps_characters_is_named_not_called_a_bug_in_the_cleaner(tmp_path: Path) -> None:
+    rules = rule_file(tmp_path / "swap.toml", "MY668", "replace",
+                      "patterns = ['大家']\nreplacement = '家大'",
+                      '{ input = "大家", output = "家大" }', '"同志"')
+    src = write(tmp_path / "a.txt", "同志们：\n大家好，家里人都好。\n")
+    proc = run_main("clean", str(src), "--in-place", "--rules", str(rules))
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2
+    assert "MY668" in err and "bug in the cleaner" not in err, err
+    assert src.read_text(encoding="utf-8") == "同志们：\n大家好，家里人都好。\n"
+
+
+def test_rules_test_reports_an_example_that_trips_the_guard_or_times_out(tmp_path: Path) -> None:
+    """``rules test`` counts such an example as failed, with the rule's message; no traceback."""
+    swap = rule_file(tmp_path / "rules" / "swap.toml", "MY668", "replace",
+                     "patterns = ['大家']\nreplacement = '家大'",
+                     '{ input = "大家好，家里人", output = "家大好，家里人" }', '"同志"')
+    proc = run_main("rules", "test", str(swap))
+    out, err = proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
+    assert proc.returncode == 1, err
+    assert "MY668" in out and "1 passed, 1 failed" in out and "Traceback" not in err
+    stuck = rule_file(tmp_path / "stuck.toml", "MY666", "delete", f"patterns = [{CATASTROPHIC}]",
+                      '{ input = "aab", output = "" }', f'"{"a" * 60}"')
+    proc = run_cleaner("rules", "test", str(stuck), "--timeout", "0.2")
+    out, err = proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
+    assert proc.returncode == 1, err
+    assert "MY666" in out and "took longer than 0.2 s" in out and "Traceback" not in err
+
+
+def test_learn_leaves_out_a_file_a_rule_cannot_clean_and_says_so(tmp_path: Path) -> None:
+    folder = tmp_path / "site"
+    for i in range(4):
+        write(folder / f"{i}.txt", f"同志们：\n今天是第{i}次会议。\n——笔耕书屋 每日精选——\n")
+    write(folder / "stuck.txt", STUCK_LINE)
+    stuck = rule_file(tmp_path / "stuck.toml", "MY666", "delete", f"patterns = [{CATASTROPHIC}]",
+                      '{ input = "aab", output = "" }', '"c"')
+    proc = run_cleaner("learn", str(folder), "--rules", str(stuck), "--timeout", "0.2")
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 0, err
+    assert "stuck.txt" in err and "MY666" in err and "left out" in err and "Traceback" not in err
+    assert "笔耕书屋" in proc.stdout.decode("utf-8")
