@@ -73,6 +73,8 @@ RULE_OPTIONS = [
                  help="Run only rules whose id starts with this (repeatable, or comma-separated)."),
     click.option("--ignore", multiple=True,
                  help="Do not run rules whose id starts with this (repeatable, or comma-separated)."),
+    click.option("-v", "--verbose", is_flag=True,
+                 help="Say on stderr which configuration file is used."),
 ]
 MAX_TIMEOUT = 3600.0
 
@@ -107,6 +109,7 @@ BATCH_OPTIONS = [
     click.option("-q", "--quiet", is_flag=True,
                  help="No per-file lines and no summary on stderr."),
 ]
+_VERBOSE = "cleaner.verbose"  # where the rule options leave -v, in the context's meta
 _RULE_KEYS = ("config_path", "rule_paths", "no_default_rules", "select", "ignore")
 _SETTING_KEYS = ("placeholder", "anonymise", "blank_lines", "include", "exclude", "timeout", "no_guard")
 
@@ -119,6 +122,7 @@ def _declare(options: Sequence[Callable[[Command], Command]], func: Command) -> 
 def rule_options(func: Command) -> Command:
     """The options that choose the rule set, passed to ``func`` as ``overrides``."""
     def command(*args: Any, **said: Any) -> Any:
+        click.get_current_context().meta[_VERBOSE] = said.pop("verbose")
         overrides = Overrides(**{key: said.pop(key) for key in _RULE_KEYS})
         return func(*args, overrides=overrides, **said)
 
@@ -128,6 +132,7 @@ def rule_options(func: Command) -> Command:
 def batch_options(func: Command) -> Command:
     """The options of a cleaning run (``clean``, ``diff``, ``report``), passed as ``batch``."""
     def command(*args: Any, **said: Any) -> Any:
+        click.get_current_context().meta[_VERBOSE] = said.pop("verbose")
         keys = _RULE_KEYS + _SETTING_KEYS
         overrides = Overrides(**{key: said.pop(key) for key in keys})
         batch = BatchChoice(overrides, said.pop("encoding"), said.pop("jobs"), said.pop("quiet"))
@@ -246,10 +251,18 @@ def _use_color(flag: bool | None) -> bool:
 
 
 def _settings(overrides: Overrides) -> Settings:
+    """The settings of a run; configuration files passed over are warned about, the one used named with -v."""
     try:
-        return resolve(overrides, Path.cwd())
+        settings = resolve(overrides, Path.cwd())
     except (ConfigError, RuleError) as exc:
         raise Fatal(f"{exc}; fix the file or leave it out") from None
+    for warning in settings.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if click.get_current_context().meta.get(_VERBOSE):
+        used = settings.config.source
+        click.echo(f"config: {used}" if used else "config: none found (no .cleaner.toml, nor "
+                   "pyproject.toml with [tool.cleaner], here or above)", err=True)
+    return settings
 
 
 def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, output: Path | None,
@@ -277,6 +290,9 @@ def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, outp
             logs.append(outcome.log)
             _print(outcome)
     if log_path is not None:
+        if settings.config.source is not None:  # what chose the rules, on record
+            name = os.fsencode(settings.config.source).decode("utf-8", "replace")
+            logs.insert(0, json.dumps({"type": "config", "file": name}, ensure_ascii=False) + "\n")
         try:
             write_atomic(log_path, "".join(logs).encode("utf-8"))
         except OSError as exc:

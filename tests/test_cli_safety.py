@@ -8,7 +8,11 @@ mount namespace of its own (skipped where the kernel does not allow one).
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -124,3 +128,117 @@ def test_learn_leaves_out_a_file_a_rule_cannot_clean_and_says_so(tmp_path: Path)
     assert proc.returncode == 0, err
     assert "stuck.txt" in err and "MY666" in err and "left out" in err and "Traceback" not in err
     assert "笔耕书屋" in proc.stdout.decode("utf-8")
+
+
+# ------------------------------------------------------------ configuration files
+
+SPEECH = "XX同志讲话。\n"
+
+
+@pytest.mark.parametrize("pyproject", [
+    "tool = 1\n",  # valid TOML, but not the tables a pyproject.toml has
+    "[project\nname = 'x'\n",  # not TOML at all
+    "[tool.black]\nline-length = 'x\n",
+], ids=["tool-not-a-table", "not-toml", "broken-other-tool"])
+def test_an_unrelated_broken_pyproject_above_is_skipped_with_a_warning(tmp_path: Path, pyproject: str) -> None:
+    write(tmp_path / "pyproject.toml", pyproject)
+    src = write(tmp_path / "work" / "deep" / "a.txt", SPEECH)
+    proc = run_cleaner("clean", "a.txt", cwd=src.parent)
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 0, err
+    assert proc.stdout.decode("utf-8") == "××同志讲话。\n" and "Traceback" not in err
+    if pyproject != "tool = 1\n":  # unparsable: said, since the user may have meant it for us
+        assert f"warning: {tmp_path / 'pyproject.toml'}" in err and "skipped" in err, err
+
+
+@pytest.mark.parametrize("pyproject, problem", [
+    ("[tool.cleaner]\nplaceholder = \n", "not valid TOML"),
+    ("[tool]\ncleaner = 5\n", "must be a table"),
+    ("[tool]\ncleaner = 'placeholder = 1'\n", "must be a table"),
+], ids=["not-toml", "not-a-table", "a-string"])
+def test_a_broken_configuration_of_ours_is_an_error_naming_the_file(tmp_path: Path, pyproject: str,
+                                                                    problem: str) -> None:
+    write(tmp_path / "pyproject.toml", pyproject)
+    src = write(tmp_path / "work" / "a.txt", SPEECH)
+    proc = run_cleaner("clean", "a.txt", cwd=src.parent)
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2 and proc.stdout == b""
+    assert err.startswith(f"error: {tmp_path / 'pyproject.toml'}") and problem in err, err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_the_configuration_in_use_is_named_with_v_and_in_the_log(tmp_path: Path) -> None:
+    config = write(tmp_path / ".cleaner.toml", 'placeholder = "某某"\n')
+    src = write(tmp_path / "texts" / "a.txt", SPEECH)
+    log = tmp_path / "log.jsonl"
+    proc = run_main("clean", "a.txt", "-o", "out", "-v", "--log", str(log), cwd=src.parent)
+    assert proc.returncode == 0, proc.stderr
+    assert f"config: {config}\n" in proc.stderr.decode("utf-8")
+    records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert records[0] == {"type": "config", "file": str(config)}
+    assert (src.parent / "out" / "a.txt").read_text(encoding="utf-8") == "某某同志讲话。\n"
+    quiet = run_main("clean", "a.txt", cwd=src.parent)
+    assert "config:" not in quiet.stderr.decode("utf-8")  # said only with -v
+
+
+def _other_users(path: Path) -> None:
+    os.chown(path, 65534, 65534)
+
+
+def _everyones(path: Path) -> None:
+    path.chmod(0o666)
+
+
+@pytest.mark.parametrize("make_unsafe", [_other_users, _everyones], ids=["owned-by-another-user",
+                                                                          "world-writable"])
+def test_a_configuration_another_user_can_write_is_ignored_with_a_warning(tmp_path: Path,
+                                                                          make_unsafe: object) -> None:
+    if make_unsafe is _other_users and os.geteuid() != 0:
+        pytest.skip("giving a file to another user needs root")
+    config = write(tmp_path / "shared" / "pyproject.toml", '[tool.cleaner]\nplaceholder = "某某"\n')
+    assert callable(make_unsafe)
+    make_unsafe(config)
+    src = write(tmp_path / "shared" / "texts" / "a.txt", SPEECH)
+    proc = run_cleaner("clean", "a.txt", cwd=src.parent)
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 0, err
+    assert proc.stdout.decode("utf-8") == "××同志讲话。\n"  # the default placeholder: the file was not used
+    assert f"warning: {config}: ignored" in err and "--config" in err, err
+    named = run_cleaner("clean", "a.txt", "--config", str(config), cwd=src.parent)
+    assert named.stdout.decode("utf-8") == "某某同志讲话。\n"  # named outright, it is taken
+
+
+NOBODY = 65534
+
+
+def as_nobody(*args: str) -> list[str]:
+    """A command run as the user nobody (uid 65534), not root."""
+    return ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *args]
+
+
+def test_as_a_plain_user_a_configuration_of_another_users_is_ignored() -> None:
+    """The attack itself: user 1234 leaves a configuration where user nobody cleans files."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to act as two plain users")
+    top = Path(tempfile.mkdtemp(dir="/tmp"))  # not below pytest's folders, which only root may enter
+    try:
+        top.chmod(0o755)
+        config = write(top / "shared" / "pyproject.toml", '[tool.cleaner]\nplaceholder = "某某"\n')
+        texts = top / "shared" / "texts"
+        write(texts / "a.txt", SPEECH)
+        for path in (top / "shared", config, texts, texts / "a.txt"):
+            os.chown(path, 1234, 1234)
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        proc = subprocess.run(as_nobody(*cleaner_command(), "clean", "a.txt"), cwd=texts,
+                              capture_output=True, timeout=120)
+        err = proc.stderr.decode("utf-8")
+        assert proc.returncode == 0, err
+        assert proc.stdout.decode("utf-8") == "××同志讲话。\n"
+        assert f"warning: {config}: ignored: it belongs to another user (uid 1234)" in err, err
+        for path in (top / "shared", config):
+            os.chown(path, NOBODY, NOBODY)  # now the user's own: used
+        proc = subprocess.run(as_nobody(*cleaner_command(), "clean", "a.txt"), cwd=texts,
+                              capture_output=True, timeout=120)
+        assert proc.stdout.decode("utf-8") == "某某同志讲话。\n", proc.stderr
+    finally:
+        shutil.rmtree(top)
