@@ -29,7 +29,7 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from . import __version__
-from .config import ConfigError, Overrides, Settings, resolve
+from .config import ConfigError, Overrides, Settings, placeholder_problem, resolve
 from .core import ANONYMISE_MODES
 from .fileio import DecodeError, decode, write_atomic
 from .files import STDIN, files_in, find_sources
@@ -87,10 +87,18 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float | None) ->
     return value
 
 
+def _one_line(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--placeholder``: text that stays inside its line."""
+    problem = None if value is None else placeholder_problem(value)
+    if problem is not None:
+        raise click.BadParameter(problem)
+    return value
+
+
 TIMEOUT_OPTION = click.option("--timeout", type=float, callback=_seconds,
                               help="Seconds a user rule may spend on one line. [default: 10]")
 BATCH_OPTIONS = [
-    click.option("--placeholder",
+    click.option("--placeholder", callback=_one_line,
                  help="What anonymised tokens (XX, ×××, *** …) become. [default: ××]"),
     click.option("--anonymise", type=click.Choice(ANONYMISE_MODES),
                  help="Replace anonymised tokens, drop them, or keep them. [default: replace]"),
@@ -105,7 +113,7 @@ BATCH_OPTIONS = [
     click.option("--no-guard", is_flag=True,
                  help="Skip the check that no Chinese text was lost outside logged removals."),
     click.option("-j", "--jobs", type=click.IntRange(min=1),
-                 help="Clean this many files at once. [default: all cores]"),
+                 help="Clean this many files at once (at most one per core). [default: all cores]"),
     click.option("-q", "--quiet", is_flag=True,
                  help="No per-file lines and no summary on stderr."),
 ]
@@ -281,7 +289,7 @@ def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, outp
                         log=log_path is not None)
     logs: list[str] = []
     pages: list[FileRecord] = []
-    outcomes = clean_many(pipeline, found.sources, batch.jobs or os.cpu_count() or 1)
+    outcomes = clean_many(pipeline, found.sources, _jobs(batch))
     for outcome in summary.progress(outcomes, len(found.sources)):
         summary.add(outcome)
         if report_path is not None:
@@ -302,6 +310,22 @@ def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, outp
     if not batch.quiet and len(found.sources) > 1:
         click.echo(summary.text(), err=True)
     return summary.exit_code
+
+
+def _cores() -> int:
+    """The cores this process may run on (fewer than the machine's under taskset or a container's cpuset)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1  # pragma: no cover: not on Linux
+
+
+def _jobs(batch: BatchChoice) -> int:
+    """How many files to clean at once: as asked, but no more than there are cores (said, unless -q)."""
+    cores = _cores()
+    if batch.jobs is not None and batch.jobs > cores and not batch.quiet:
+        click.echo(f"note: --jobs {batch.jobs} is more than the {cores} core(s) this run may use "
+                   f"(a worker per core is the most that helps); using {cores}", err=True)
+    return min(batch.jobs or cores, cores)
 
 
 def _print(outcome: FileOutcome) -> None:

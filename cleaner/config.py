@@ -21,6 +21,7 @@ import os
 import re
 import stat
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -208,11 +209,29 @@ def load_config(path: Path | None) -> Config:
     cfg.include = _strings(where, table, "include")
     cfg.exclude = _strings(where, table, "exclude")
     cfg.placeholder = _typed(where, table, "placeholder", str)
+    problem = None if cfg.placeholder is None else placeholder_problem(cfg.placeholder)
+    if problem is not None:
+        raise ConfigError(f"{where}: key 'placeholder' {problem}")
     cfg.anonymise = _typed(where, table, "anonymise", str)
     if cfg.anonymise is not None and cfg.anonymise not in ("replace", "drop", "keep"):
         raise ConfigError(f"{where}: key 'anonymise' must be \"replace\", \"drop\" or \"keep\"")
     cfg.blank_lines = _typed(where, table, "blank_lines", bool)
     return cfg
+
+
+def placeholder_problem(value: str) -> str | None:
+    """Why ``value`` cannot be the placeholder, or None: it must stay inside its line.
+
+    >>> placeholder_problem("某某") is None
+    True
+    >>> print(placeholder_problem("某\\n某"))
+    holds '\\n': a placeholder is text on one line, without line breaks or control characters
+    """
+    for ch in value:
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
+            return (f"holds {ch!r}: a placeholder is text on one line, without line breaks or "
+                    "control characters")
+    return None
 
 
 def select_rules(rules: list[Rule], select: list[str], ignore: list[str]) -> list[Rule]:

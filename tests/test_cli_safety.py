@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from support import cleaner_command, run_cleaner, run_main
+from support import SLOGAN_RULE, cleaner_command, run_cleaner, run_main
 
 NOISY = "在全县大会上的讲话\n更新时间:2022-10 来源:网友投稿\n同志们:\n　　XX同志代表县委讲话。\n"
 CLEAN = "在全县大会上的讲话\n同志们：\n××同志代表县委讲话。\n"
@@ -242,3 +242,66 @@ def test_as_a_plain_user_a_configuration_of_another_users_is_ignored() -> None:
         assert proc.stdout.decode("utf-8") == "某某同志讲话。\n", proc.stderr
     finally:
         shutil.rmtree(top)
+
+
+# ------------------------------------------------------------ options
+
+@pytest.mark.parametrize("args, option", [
+    (["--timeout", "0"], "--timeout"),  # was taken as the default, 10 s
+    (["--timeout", "inf"], "--timeout"),  # failed every user rule at once
+    (["--timeout", "nan"], "--timeout"),
+    (["--timeout", "-1"], "--timeout"),
+    (["--placeholder", "某\n某"], "--placeholder"),  # added a line to every anonymised one
+    (["--placeholder", "某\x1b[2J"], "--placeholder"),
+])
+def test_an_option_that_cannot_work_is_refused_naming_it(tmp_path: Path, args: list[str], option: str) -> None:
+    src = write(tmp_path / "a.txt", NOISY)
+    rules = write(tmp_path / "mine.toml", SLOGAN_RULE)
+    proc = run_main("clean", str(src), "--rules", str(rules), *args)
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2 and proc.stdout == b""
+    assert f"Invalid value for '{option}'" in err and "Traceback" not in err, err
+
+
+def test_a_placeholder_with_a_line_break_in_the_configuration_is_an_error_naming_file_and_key(
+        tmp_path: Path) -> None:
+    config = write(tmp_path / ".cleaner.toml", 'placeholder = "某\\n某"\n')
+    src = write(tmp_path / "a.txt", NOISY)
+    proc = run_main("clean", str(src), cwd=tmp_path)
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2 and proc.stdout == b""
+    assert str(config) in err and "'placeholder'" in err and "line break" in err, err
+
+
+def _descendants(pid: int) -> set[int]:
+    """The processes below ``pid``, from /proc."""
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                kids = {int(k) for k in (task / "children").read_text().split()}
+            except OSError:
+                continue
+            todo += kids - found
+            found |= kids
+    return found
+
+
+def test_jobs_beyond_the_cores_are_capped_and_said(tmp_path: Path) -> None:
+    if not Path("/proc/self/task").is_dir():
+        pytest.skip("needs /proc to count processes")
+    cores = len(os.sched_getaffinity(0))
+    for i in range(300):
+        write(tmp_path / "in" / f"{i:03d}.txt", NOISY * 20)
+    proc = subprocess.Popen([*cleaner_command(), "clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"),
+                             "-j", "64"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    most = 0
+    while proc.poll() is None:
+        most = max(most, len(_descendants(proc.pid)))
+        time.sleep(0.005)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert f"note: --jobs 64 is more than the {cores} core(s)" in err.decode("utf-8") and f"using {cores}" in err.decode()
+    assert 0 < most <= cores, f"{most} worker processes for {cores} cores"
