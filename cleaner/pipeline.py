@@ -188,7 +188,7 @@ class Pipeline:
         if view.diff is DiffStyle.INLINE:
             diff = render.inline(reviewed, view.color, view.context)
             if changed and not diff:  # say why it would change (the exit code does)
-                diff = render.paint(f"{source.label}: {FORM_ONLY}", "header", view.color) + "\n"
+                diff = render.paint(f"{render.harmless(source.label)}: {FORM_ONLY}", "header", view.color) + "\n"
         page = file_data(reviewed, rewritten=changed) if view.report else None
         return diff, page
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -305,3 +306,20 @@ def test_jobs_beyond_the_cores_are_capped_and_said(tmp_path: Path) -> None:
     assert proc.returncode == 0, err
     assert f"note: --jobs 64 is more than the {cores} core(s)" in err.decode("utf-8") and f"using {cores}" in err.decode()
     assert 0 < most <= cores, f"{most} worker processes for {cores} cores"
+
+
+# ------------------------------------------------------------ diffs on a terminal
+
+@pytest.mark.parametrize("args", [["clean", "--diff"], ["diff", "--unified"], ["diff"]],
+                         ids=["clean-diff", "diff-unified", "diff-inline"])
+@pytest.mark.parametrize("color", ["--no-color", "--color"])
+def test_a_diff_shows_control_characters_and_never_sends_them_to_the_terminal(
+        tmp_path: Path, args: list[str], color: str) -> None:
+    """Escape and bell bytes of a document (or its name) show as <U+001B> and <U+0007>, as removed text does."""
+    src = write(tmp_path / "bell\x07.txt", "同志们：\n\x1b[2J\x07大家好\x1b]0;pwned\x07。\n清屏\x1b[H后的正文。\n")
+    proc = run_cleaner(*args, color, str(src))
+    out = proc.stdout.decode("utf-8")
+    assert proc.returncode == 1, proc.stderr
+    ours = re.sub(r"\x1b\[[0-9;]*m", "", out)  # the colours the diff itself asked for
+    assert "\x1b" not in ours and "\x07" not in ours, repr(out)
+    assert "<U+001B>" in ours and "<U+0007>" in ours and "pwned" in ours
