@@ -9,21 +9,28 @@ group exits with it, at one place. An error that ends the run is a
 
 Exit codes: 0 nothing to do or all written; 1 with --check/--diff when a file
 would change (and for ``rules test`` when an example fails); 2 when anything
-failed (a bad path, an undecodable file, a bad rule or configuration file).
+failed (a bad path, an undecodable file, a bad rule or configuration file, an
+output that cannot be written); 130 on Ctrl-C; 141 when the reader of standard
+output went away (``| head``), quietly, as a Unix tool killed by SIGPIPE.
 
 :func:`main` runs the command in this process and returns the exit code.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import errno
 import functools
 import json
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import FrameType
 from typing import IO, TYPE_CHECKING, Any
 
 import click
@@ -32,10 +39,10 @@ from . import __version__
 from .config import ConfigError, Overrides, Settings, placeholder_problem, resolve
 from .core import ANONYMISE_MODES
 from .fileio import DecodeError, decode, write_atomic
-from .files import STDIN, files_in, find_sources
+from .files import STDIN, Source, files_in, find_sources
 from .pipeline import DiffStyle, FileOutcome, Pipeline, View, WriteBack, clean_many
 from .rules import RuleError
-from .summary import EXIT_ERROR, EXIT_OK, EXIT_WOULD_CHANGE, Summary
+from .summary import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_PIPE_CLOSED, EXIT_WOULD_CHANGE, Summary
 
 if TYPE_CHECKING:  # the report module loads only when a report is asked for
     from .report import FileRecord
@@ -48,6 +55,64 @@ class Fatal(click.ClickException):
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"error: {self.message}", err=True)
+
+
+class Interrupted(click.ClickException):
+    """Ctrl-C: one line on stderr, exit 130 (128 + SIGINT, as a shell reports it)."""
+
+    exit_code = EXIT_INTERRUPTED
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"\ninterrupted{': ' if self.message else ''}{self.message}", err=True)
+
+
+class PipeClosed(click.ClickException):
+    """The reader of our output went away (``cleaner … | head``): stop quietly, exit 141 as SIGPIPE would."""
+
+    exit_code = EXIT_PIPE_CLOSED
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        pass
+
+
+def _mute(stream: IO[Any]) -> None:
+    """Point a standard stream that failed at /dev/null, so that the flush at exit cannot fail again."""
+    try:
+        fd = stream.fileno()
+    except (OSError, ValueError):  # not a file (a test's buffer)
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, fd)
+    os.close(null)
+
+
+def _output_failed(exc: OSError) -> click.ClickException:
+    """What ends a run whose standard output cannot be written: a closed pipe, or a full disk."""
+    _mute(sys.stdout)
+    if exc.errno == errno.EPIPE:
+        return PipeClosed("")
+    return Fatal(f"cannot write to standard output: {exc.strerror or exc}; standard output is incomplete")
+
+
+def _say(text: str, nl: bool = True) -> None:
+    """A line of a command's result on standard output."""
+    try:
+        click.echo(text, nl=nl)
+    except OSError as exc:
+        raise _output_failed(exc) from None
+
+
+class _Group(click.Group):
+    """The ``cleaner`` group: Ctrl-C and a closed pipe end any of its commands the same way."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Interrupted("") from None
+        except BrokenPipeError:  # stderr's reader went away (a message, not a result, was lost)
+            _mute(sys.stderr)
+            raise _output_failed(BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))) from None
 
 
 @dataclass(frozen=True)
@@ -149,7 +214,7 @@ def batch_options(func: Command) -> Command:
     return _declare(RULE_OPTIONS, _declare(BATCH_OPTIONS, functools.update_wrapper(command, func)))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cleaner")
 def cli() -> None:
     """Clean Chinese speeches saved from document-sharing sites."""
@@ -278,38 +343,193 @@ def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, outp
     """Find the inputs, clean them, print and write what the options ask for; the exit code."""
     summary = Summary(quiet=batch.quiet, check=check)
     settings = _settings(batch.overrides)
+    if paths.count(STDIN) > 1:
+        raise Fatal(f"- is given {paths.count(STDIN)} times: standard input can be read only once")
     found = find_sources(paths, settings.include, settings.exclude)
     for missing in found.missing:
         summary.error(missing, "no such file or folder")
     if write_back is WriteBack.RETURN and (
             len(found.sources) > 1 or any(Path(p).is_dir() for p in paths if p != STDIN)):
         raise Fatal("several files need -o DIR, --in-place, --check or --diff")
+    sources = found.sources
+    _refuse_overlaps(paths, sources, output, {"--log": log_path, "--report": report_path})
+    # In place, a file is rewritten only after its change log is on record (see _LogFile).
     pipeline = Pipeline(settings.rules, settings.options, batch.encoding, write_back, output,
                         View(view.diff, view.color, view.context, report=report_path is not None),
-                        log=log_path is not None)
-    logs: list[str] = []
+                        log=log_path is not None, deferred=write_back is WriteBack.IN_PLACE)
     pages: list[FileRecord] = []
-    outcomes = clean_many(pipeline, found.sources, _jobs(batch))
-    for outcome in summary.progress(outcomes, len(found.sources)):
-        summary.add(outcome)
-        if report_path is not None:
-            pages += _page(outcome)
-        if outcome.error is None:
-            logs.append(outcome.log)
-            _print(outcome)
-    if log_path is not None:
-        if settings.config.source is not None:  # what chose the rules, on record
-            name = os.fsencode(settings.config.source).decode("utf-8", "replace")
-            logs.insert(0, json.dumps({"type": "config", "file": name}, ensure_ascii=False) + "\n")
+    ctrl_c = _CtrlC()
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(ctrl_c.installed())
+        log = None if log_path is None else stack.enter_context(_open_log(log_path, settings))
+        outcomes = stack.enter_context(contextlib.closing(clean_many(pipeline, sources, _jobs(batch))))
         try:
-            write_atomic(log_path, "".join(logs).encode("utf-8"))
-        except OSError as exc:
-            summary.error(str(log_path), f"cannot write the log: {exc.strerror}")
+            for source, outcome in zip(sources, summary.progress(outcomes, len(sources)), strict=True):
+                with ctrl_c.held():
+                    outcome = _keep(pipeline, source, outcome, log)
+                    summary.add(outcome)
+                if report_path is not None:
+                    pages += _page(outcome)
+                if outcome.error is None:
+                    _print(outcome)
+        except KeyboardInterrupt:
+            rest = "; no other input was rewritten" if write_back is WriteBack.IN_PLACE else ""
+            raise Interrupted(f"stopped after {summary.seen} of {len(sources)} file(s){rest}"
+                              + (f"; {log_path} has the files done" if log_path is not None else "")) from None
     if report_path is not None:
         _write_report(report_path, pages, settings, summary)
-    if not batch.quiet and len(found.sources) > 1:
+    if not batch.quiet and len(sources) > 1:
         click.echo(summary.text(), err=True)
     return summary.exit_code
+
+
+def _refuse_overlaps(paths: tuple[str, ...], sources: Sequence[Source], output: Path | None,
+                     files: dict[str, Path | None]) -> None:
+    """Stop a run that would write over its own inputs, or write two inputs to one file.
+
+    ``-o`` may not be an input folder (it would rewrite the inputs without
+    --in-place), nor lie inside one (its files would be cleaned again as
+    inputs), nor hold an input; no two inputs may go to one file of it; the
+    log and the report (``files``) may not be an input or an output. Links
+    are followed: a link to the input folder is the input folder.
+    """
+    targets: dict[Path, Source] = {}
+    if output is not None:
+        out = output.resolve()
+        for given in paths:
+            if given == STDIN:
+                continue
+            place = Path(given).resolve()
+            if out == place:
+                raise Fatal(f"-o {output} is the input folder {given}: cleaning into it would rewrite the "
+                            "inputs; choose another folder (or --in-place to rewrite them)")
+            if place in out.parents:
+                raise Fatal(f"-o {output} is inside the input folder {given}: its files would be cleaned "
+                            f"again as inputs; choose a folder outside {given}")
+            if out in place.parents:
+                raise Fatal(f"-o {output} holds the input {given}: the clean files would be mixed with "
+                            "the inputs, or written over them; choose a folder apart from the inputs")
+        for source in sources:
+            first = targets.setdefault(out / source.relative, source)
+            if first is not source:
+                raise Fatal(f"{first.label} and {source.label} would both be written to "
+                            f"{output / source.relative}; give each input once, or clean them into "
+                            "separate folders")
+    inputs = {s.path.resolve(): s for s in sources if s.path is not None}
+    for option, path in files.items():
+        if path is None:
+            continue
+        where = path.resolve()
+        if where in inputs:
+            raise Fatal(f"{option} {path} is the input {inputs[where].label}: it would be overwritten; "
+                        "write it somewhere else")
+        if where in targets:
+            raise Fatal(f"{option} {path} is where {targets[where].label} is written; write it somewhere else")
+
+
+class _LogFile:
+    """The change log of a run, written as each file completes: what was changed is on record at once.
+
+    Each file's records go to the file in one write, straight to the system
+    (no buffer to lose), before its input is rewritten in place; if the rewrite
+    then fails, they are taken back. An interrupted run leaves a log of every
+    file it changed.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        self._size = self._last = 0
+
+    def add(self, text: str) -> None:
+        data = memoryview(text.encode("utf-8"))
+        self._last = self._size
+        try:
+            while data:
+                written = os.write(self._fd, data)
+                data, self._size = data[written:], self._size + written
+        except OSError as exc:
+            raise Fatal(f"cannot write the log {self.path}: {exc.strerror or exc}; the run stopped there, "
+                        "so that no file is rewritten in place without its record") from None
+
+    def take_back(self) -> None:
+        """Remove the last file's records (its rewrite failed: nothing to record)."""
+        os.ftruncate(self._fd, self._last)
+        os.lseek(self._fd, self._last, os.SEEK_SET)
+        self._size = self._last
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+
+@contextlib.contextmanager
+def _open_log(path: Path, settings: Settings) -> Iterator[_LogFile]:
+    """The log, open before anything is cleaned (a log that cannot be written stops the run first)."""
+    try:
+        log = _LogFile(path)
+    except OSError as exc:
+        raise Fatal(f"cannot write the log {path}: {exc.strerror or exc}; nothing was cleaned") from None
+    try:
+        if settings.config.source is not None:  # what chose the rules, on record
+            name = os.fsencode(settings.config.source).decode("utf-8", "replace")
+            log.add(json.dumps({"type": "config", "file": name}, ensure_ascii=False) + "\n")
+        yield log
+    finally:
+        log.close()
+
+
+class _CtrlC:
+    """Ctrl-C, held while a file is put on record, written and counted: the run ends between two files.
+
+    Python raises KeyboardInterrupt wherever the main thread happens to be,
+    which could be between a file's log record and its rewrite; while
+    :meth:`held`, the interrupt is noted and raised when the file is done.
+    """
+
+    def __init__(self) -> None:
+        self.holding = False
+        self.pending = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        if self.holding:
+            self.pending = True
+        else:
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+        if self.pending:
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        """Handle SIGINT for a run (unless it is ignored, as in a background job, or this is not the main thread)."""
+        if (threading.current_thread() is not threading.main_thread()
+                or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+            yield
+            return
+        signal.signal(signal.SIGINT, self)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _keep(pipeline: Pipeline, source: Source, outcome: FileOutcome, log: _LogFile | None) -> FileOutcome:
+    """Put a file's change log on record, then write it in place (a deferred pipeline's); the outcome."""
+    if outcome.error is not None:
+        return outcome
+    if log is not None:
+        log.add(outcome.log)
+    written = pipeline.commit(source, outcome)
+    if written.error is not None and log is not None:
+        log.take_back()
+    return written
 
 
 def _cores() -> int:
@@ -330,12 +550,15 @@ def _jobs(batch: BatchChoice) -> int:
 
 def _print(outcome: FileOutcome) -> None:
     """A file's diff, or its clean text, on standard output."""
-    if outcome.diff:
-        sys.stdout.write(outcome.diff)
-        sys.stdout.flush()
-    if outcome.output is not None:
-        sys.stdout.buffer.write(outcome.output)
-        sys.stdout.flush()
+    try:
+        if outcome.diff:
+            sys.stdout.write(outcome.diff)
+            sys.stdout.flush()
+        if outcome.output is not None:
+            sys.stdout.buffer.write(outcome.output)
+            sys.stdout.flush()
+    except OSError as exc:
+        raise _output_failed(exc) from None
 
 
 def _page(outcome: FileOutcome) -> list[FileRecord]:
@@ -377,12 +600,12 @@ def rules_list(fmt: str, overrides: Overrides) -> None:
     active = _settings(overrides).rules
     if fmt == "json":
         for r in active:
-            click.echo(json.dumps({"id": r.id, "name": r.name, "family": r.family,
-                                   "stage": r.stage, "action": r.action, "summary": r.summary,
-                                   "source": r.source}, ensure_ascii=False))
+            _say(json.dumps({"id": r.id, "name": r.name, "family": r.family,
+                             "stage": r.stage, "action": r.action, "summary": r.summary,
+                             "source": r.source}, ensure_ascii=False))
         return
     for r in active:
-        click.echo(f"{r.id:<8} {r.family:<12} {r.action:<20} {r.summary}")
+        _say(f"{r.id:<8} {r.family:<12} {r.action:<20} {r.summary}")
 
 
 @rules.command("show")
@@ -396,22 +619,22 @@ def rules_show(rule_id: str, overrides: Overrides) -> None:
         close = difflib.get_close_matches(rule_id, [r.id for r in active], n=3)
         raise Fatal(f"no active rule {rule_id}" + (f"; did you mean {', '.join(close)}?" if close else ""))
     r = found[0]
-    click.echo(f"{r.id} ({r.name or r.family}) — {r.summary}\n")
-    click.echo(f"family: {r.family}   stage: {r.stage}   action: {r.action}   file: {r.source}\n")
-    click.echo(r.rationale.strip() + "\n")
+    _say(f"{r.id} ({r.name or r.family}) — {r.summary}\n")
+    _say(f"family: {r.family}   stage: {r.stage}   action: {r.action}   file: {r.source}\n")
+    _say(r.rationale.strip() + "\n")
     prefilter = [r.prefilter] if r.prefilter else []
     for label, items in (("patterns", r.patterns), ("exclude", r.exclude),
                          ("requires", r.requires), ("prefilter", prefilter)):
         if items:
-            click.echo(f"{label}:")
+            _say(f"{label}:")
             for item in items:
-                click.echo(f"  {item}")
-    click.echo("changes:")
+                _say(f"  {item}")
+    _say("changes:")
     for ex in r.changes:
-        click.echo(f"  {ex.input!r}\n    -> {ex.output!r}")
-    click.echo("keeps:")
+        _say(f"  {ex.input!r}\n    -> {ex.output!r}")
+    _say("keeps:")
     for keep in r.keeps:
-        click.echo(f"  {keep!r}")
+        _say(f"  {keep!r}")
 
 
 @rules.command("test")
@@ -436,9 +659,9 @@ def rules_test(paths: tuple[Path, ...], timeout: float | None, overrides: Overri
     for rule in chosen:
         for problem in check_rule(rule, form, settings.options):
             failures += 1
-            click.echo(problem)
+            _say(problem)
         examples += len(rule.changes) + len(rule.keeps)
-    click.echo(f"{len(chosen)} rule(s), {examples} example(s): "
+    _say(f"{len(chosen)} rule(s), {examples} example(s): "
                f"{examples - failures} passed, {failures} failed")
     return EXIT_WOULD_CHANGE if failures else EXIT_OK
 
@@ -471,12 +694,14 @@ def learn(folder: Path, min_files: int, min_share: float, timeout: float | None,
             names.append(f)
         except DecodeError as exc:
             click.echo(f"warning: {f}: {exc}; left out", err=True)
+        except OSError as exc:
+            click.echo(f"warning: {f}: cannot read: {exc.strerror or exc}; left out", err=True)
 
     def left_out(index: int, exc: Exception) -> None:
         click.echo(f"warning: {names[index]}: {exc}; left out", err=True)
 
-    click.echo(learn_folder(texts, list(settings.rules), settings.options, str(folder), min_files,
-                            min_share, on_error=left_out), nl=False)
+    _say(learn_folder(texts, list(settings.rules), settings.options, str(folder), min_files,
+                      min_share, on_error=left_out), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

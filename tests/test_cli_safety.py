@@ -12,14 +12,16 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from support import SLOGAN_RULE, cleaner_command, run_cleaner, run_main
+from support import SAMPLES, SLOGAN_RULE, cleaner_command, run_cleaner, run_main
 
 NOISY = "在全县大会上的讲话\n更新时间:2022-10 来源:网友投稿\n同志们:\n　　XX同志代表县委讲话。\n"
 CLEAN = "在全县大会上的讲话\n同志们：\n××同志代表县委讲话。\n"
@@ -323,3 +325,253 @@ def test_a_diff_shows_control_characters_and_never_sends_them_to_the_terminal(
     ours = re.sub(r"\x1b\[[0-9;]*m", "", out)  # the colours the diff itself asked for
     assert "\x1b" not in ours and "\x07" not in ours, repr(out)
     assert "<U+001B>" in ours and "<U+0007>" in ours and "pwned" in ours
+
+
+# ------------------------------------------------------------ overlapping and colliding outputs
+
+@pytest.mark.parametrize("output, where", [
+    ("in", "is the input folder"),  # rewrote every input without --in-place
+    ("link", "is the input folder"),  # a link to it: the same
+    ("in/out", "is inside the input folder"),  # the next run cleans the clean copies again
+    (".", "holds the input"),  # the clean copies mixed with the inputs
+], ids=["same", "link-to-it", "inside-it", "holds-it"])
+def test_an_output_folder_that_overlaps_the_inputs_is_refused(tmp_path: Path, output: str, where: str) -> None:
+    src = write(tmp_path / "in" / "a.txt", NOISY)
+    (tmp_path / "link").symlink_to("in")
+    proc = run_cleaner("clean", "in", "-o", output, cwd=tmp_path)
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2, err
+    assert err == f"error: -o {output} {where} " + err.split(f"{where} ", 1)[1] and "choose" in err, err
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["in", "in/a.txt", "link"]
+    assert src.read_text(encoding="utf-8") == NOISY
+
+
+@pytest.mark.parametrize("option", ["--log", "--report"])
+def test_a_log_or_report_that_is_an_input_is_refused(tmp_path: Path, option: str) -> None:
+    src = write(tmp_path / "a.txt", NOISY)
+    proc = run_cleaner("clean", "a.txt", "-o", "out", option, "a.txt", cwd=tmp_path)
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2 and f"error: {option} a.txt is the input a.txt" in err, err
+    assert src.read_text(encoding="utf-8") == NOISY and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("inputs", [["d1/a.txt", "d2/a.txt"], ["d1", "d2"]], ids=["files", "folders"])
+def test_two_inputs_for_one_output_file_are_refused_naming_both(tmp_path: Path, inputs: list[str]) -> None:
+    write(tmp_path / "d1" / "a.txt", NOISY)
+    write(tmp_path / "d2" / "a.txt", "第二篇。\n")
+    proc = run_cleaner("clean", *inputs, "-o", "out", cwd=tmp_path)
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2
+    assert "error: d1/a.txt and d2/a.txt would both be written to out/a.txt" in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_standard_input_given_twice_is_refused(tmp_path: Path) -> None:
+    proc = run_cleaner("clean", "-o", "out", "-", "-", stdin=NOISY.encode("utf-8"), cwd=tmp_path)
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2 and "error: - is given 2 times: standard input can be read only once" in err
+    assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------ standard output that fails
+
+@pytest.mark.parametrize("args", [["clean", "{src}"], ["clean", "--diff", "{src}"], ["diff", "{src}"],
+                                  ["rules", "list"]], ids=["text", "clean-diff", "diff", "rules-list"])
+def test_a_full_disk_on_standard_output_is_one_line_and_exit_2(tmp_path: Path, args: list[str]) -> None:
+    src = write(tmp_path / "a.txt", NOISY)
+    with open("/dev/full", "wb") as full:
+        proc = subprocess.run([*cleaner_command(), *(a.format(src=src) for a in args)], stdout=full,
+                              stderr=subprocess.PIPE, timeout=120)
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2, err
+    assert err.endswith("error: cannot write to standard output: No space left on device; "
+                        "standard output is incomplete\n"), err
+    assert "Traceback" not in err and "Exception ignored" not in err
+
+
+@pytest.mark.parametrize("args", [["clean", "--diff", "-q", "{folder}"], ["diff", "-q", "{folder}"]],
+                         ids=["clean-diff", "diff"])
+def test_a_closed_pipe_ends_the_run_quietly_as_sigpipe_would(tmp_path: Path, args: list[str]) -> None:
+    """``cleaner … | head``: exit 141 (128 + SIGPIPE) and not a word, as a Unix tool whose reader went away."""
+    for i in range(200):
+        write(tmp_path / "in" / f"{i:03d}.txt", NOISY)
+    proc = subprocess.Popen([*cleaner_command(), *(a.format(folder=tmp_path / "in") for a in args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(100)
+    proc.stdout.close()  # as head does when it has its lines
+    err = proc.stderr.read().decode("utf-8")
+    assert proc.wait(timeout=120) == 141, err
+    assert err == "", err
+
+
+# ------------------------------------------------------------ a full file system
+
+def _small_filesystem_allowed() -> bool:
+    try:
+        return subprocess.run(["unshare", "-rm", "true"], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+FILL_AND_RUN = """\
+mount -t tmpfs -o size=64k none "$DISK" || exit 99
+if [ -n "$INPUT" ]; then cp "$INPUT" "$DISK/"; fi
+head -c 1000000 /dev/zero > "$DISK/filler" 2>/dev/null
+"$@"
+echo "exit $?"
+if [ -n "$INPUT" ] && cmp -s "$INPUT" "$DISK/$(basename "$INPUT")"; then echo "input kept"; fi
+"""
+
+
+@pytest.mark.parametrize("mode", ["-o", "--in-place"])
+def test_a_full_disk_names_the_file_it_could_not_write_and_leaves_it(tmp_path: Path, mode: str) -> None:
+    """On a real 64 kB file system, full: the message says which file and why, not "(None)"."""
+    if shutil.which("unshare") is None or not _small_filesystem_allowed():
+        pytest.skip("this kernel does not let a test mount a small file system of its own (unshare -rm)")
+    src = write(tmp_path / "big.txt", NOISY * 20)
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if mode == "-o":
+        target, args, env = disk / "out" / "big.txt", [str(src), "-o", str(disk / "out")], {"INPUT": ""}
+    else:
+        target, args, env = disk / "big.txt", [str(disk / "big.txt"), "--in-place"], {"INPUT": str(src)}
+    proc = subprocess.run(["unshare", "-rm", "sh", "-c", FILL_AND_RUN, "sh", *cleaner_command(), "clean", *args],
+                          capture_output=True, timeout=120, env={**os.environ, "DISK": str(disk), **env})
+    err, out = proc.stderr.decode("utf-8"), proc.stdout.decode("utf-8")
+    assert "exit 2" in out, (out, err)
+    assert f"error: {args[0]}: cannot write {target}: No space left on device; it was left as it was" in err, err
+    assert "(None)" not in err and "Traceback" not in err
+    if mode == "--in-place":
+        assert "input kept" in out
+
+
+# ------------------------------------------------------------ interrupted and killed runs
+
+SAMPLE = sorted((SAMPLES / "input").glob("*.txt"))[0].read_bytes()
+
+
+def batch(folder: Path, count: int = 1500) -> list[Path]:
+    """A batch that takes a few seconds with two workers."""
+    return [write(folder / f"{i:04d}.txt", SAMPLE) for i in range(count)]
+
+
+def _alive(pid: int) -> bool:
+    """Is ``pid`` running (not gone, and not a zombie that no one reaped)?"""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+class Run:
+    """The installed command in a process of its own, its streams in files (a killed parent's
+    orphans must not hold a test's pipe), and every process it started, ended when the test is done."""
+
+    def __init__(self, tmp_path: Path, *args: str) -> None:
+        self.err_path = tmp_path / "stderr.txt"
+        with open(tmp_path / "stdout.txt", "wb") as out, open(self.err_path, "wb") as err:
+            self.proc = subprocess.Popen([*cleaner_command(), *args], stdout=out, stderr=err,
+                                         env={**os.environ, "PYTHONFAULTHANDLER": "1"})
+        self.seen: set[int] = set()
+
+    def wait(self, timeout: float = 30) -> int:
+        """The exit code; a run still going after ``timeout`` seconds fails the test, with where it hangs."""
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            for pid in [self.proc.pid, *self.workers()]:
+                os.kill(pid, signal.SIGABRT)  # the fault handler prints every thread's stack
+            self.proc.wait(timeout=30)
+            pytest.fail(f"still running {timeout} s on; where it was:\n{self.stderr()[-6000:]}")
+
+    def workers(self) -> set[int]:
+        found = _descendants(self.proc.pid)
+        self.seen |= found
+        return found
+
+    def wait_until(self, ready: Callable[[], bool], what: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while not ready():
+            assert self.proc.poll() is None, f"the run ended before {what}: {self.stderr()}"
+            assert time.monotonic() < deadline, f"no {what} after {timeout} s"
+            self.workers()
+            time.sleep(0.005)
+
+    def stderr(self) -> str:
+        return self.err_path.read_text(encoding="utf-8", errors="replace")
+
+    def end(self) -> None:
+        for pid in [self.proc.pid, *self.seen]:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        self.proc.wait(timeout=30)
+
+
+@pytest.fixture
+def runs() -> Iterator[list[Run]]:
+    started: list[Run] = []
+    yield started
+    for run in started:
+        run.end()
+
+
+def _gone(pids: set[int], timeout: float) -> set[int]:
+    """Those of ``pids`` still running after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return {p for p in pids if _alive(p)}
+
+
+def test_workers_end_when_the_main_process_is_killed(tmp_path: Path, runs: list[Run]) -> None:
+    """SIGKILL of the main process alone (an OOM killer, kill -9): its workers do not wait for work for ever."""
+    batch(tmp_path / "in")
+    run = Run(tmp_path, "clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-j", "2")
+    runs.append(run)
+    run.wait_until(lambda: len(run.workers()) >= 2 and (tmp_path / "out").is_dir(), "two busy workers")
+    workers = run.workers()
+    run.proc.kill()
+    run.wait()
+    assert _gone(workers, timeout=15) == set(), "workers left behind by a killed run"
+    assert not list((tmp_path / "out").glob(".*.tmp")), "a stopped worker left its temporary file"
+
+
+def test_ctrl_c_exits_130_stops_the_workers_and_says_how_far_it_got(tmp_path: Path, runs: list[Run]) -> None:
+    inputs = batch(tmp_path / "in")
+    log = tmp_path / "log.jsonl"
+    run = Run(tmp_path, "clean", str(tmp_path / "in"), "--in-place", "--log", str(log), "-j", "2")
+    runs.append(run)
+    run.wait_until(lambda: inputs[0].read_bytes() != SAMPLE, "rewritten file")
+    workers = run.workers()
+    run.proc.send_signal(signal.SIGINT)  # to the main process alone, as `kill -INT` does
+    assert run.wait() == 130, run.stderr()
+    err = run.stderr()
+    assert "interrupted: stopped after " in err and f"of {len(inputs)} file(s)" in err, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert _gone(workers, timeout=15) == set()
+    rewritten = {str(p) for p in inputs if p.read_bytes() != SAMPLE}
+    done = int(err.split("stopped after ")[1].split()[0])
+    assert len(rewritten) == done < len(inputs)  # no input rewritten beyond what was reported
+    logged = [json.loads(line)["path"] for line in log.read_text(encoding="utf-8").splitlines()
+              if json.loads(line)["type"] == "document"]
+    assert set(logged) == rewritten
+    assert not list((tmp_path / "in").glob(".*.tmp"))
+
+
+def test_an_in_place_run_killed_midway_has_every_rewritten_file_in_its_log(tmp_path: Path,
+                                                                           runs: list[Run]) -> None:
+    """SIGKILL, no chance to clean up: still, no input is rewritten before its change log is on disk."""
+    inputs = batch(tmp_path / "in")
+    log = tmp_path / "log.jsonl"
+    run = Run(tmp_path, "clean", str(tmp_path / "in"), "--in-place", "--log", str(log), "-j", "2")
+    runs.append(run)
+    run.wait_until(lambda: sum(p.read_bytes() != SAMPLE for p in inputs[:3]) == 3, "rewritten files")
+    run.proc.kill()
+    run.wait()
+    _gone(run.seen, timeout=15)
+    rewritten = {str(p) for p in inputs if p.read_bytes() != SAMPLE}
+    assert 3 <= len(rewritten) < len(inputs)
+    records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
+    logged = {r["path"] for r in records if r["type"] == "document"}
+    assert rewritten <= logged, f"rewritten but not in the log: {sorted(rewritten - logged)[:5]}"
