@@ -161,7 +161,8 @@ def _one_line(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 
 TIMEOUT_OPTION = click.option("--timeout", type=float, callback=_seconds,
-                              help="Seconds a user rule may spend on one line. [default: 10]")
+                              help="Seconds a user rule may spend on one line (above 0, at most 3600). "
+                                   "[default: 10]")
 BATCH_OPTIONS = [
     click.option("--placeholder", callback=_one_line,
                  help="What anonymised tokens (XX, ×××, *** …) become. [default: ××]"),
