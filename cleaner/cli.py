@@ -9,33 +9,40 @@ group exits with it, at one place. An error that ends the run is a
 
 Exit codes: 0 nothing to do or all written; 1 with --check/--diff when a file
 would change (and for ``rules test`` when an example fails); 2 when anything
-failed (a bad path, an undecodable file, a bad rule or configuration file).
+failed (a bad path, an undecodable file, a bad rule or configuration file, an
+output that cannot be written); 130 on Ctrl-C; 141 when the reader of standard
+output went away (``| head``), quietly, as a Unix tool killed by SIGPIPE.
 
 :func:`main` runs the command in this process and returns the exit code.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import errno
 import functools
 import json
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import FrameType
 from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
-from .config import ConfigError, Overrides, Settings, resolve
+from .config import ConfigError, Overrides, Settings, placeholder_problem, resolve
 from .core import ANONYMISE_MODES
 from .fileio import DecodeError, decode, remove_stale_temps, write_atomic
-from .files import STDIN, display, files_in, find_sources
+from .files import STDIN, Source, display, files_in, find_sources
 from .pipeline import DiffStyle, FileOutcome, Pipeline, View, WriteBack, clean_many
 from .rules import RuleError
-from .summary import EXIT_ERROR, EXIT_OK, EXIT_WOULD_CHANGE, Summary
+from .summary import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_PIPE_CLOSED, EXIT_WOULD_CHANGE, Summary
 
 if TYPE_CHECKING:  # the report module loads only when a report is asked for
     from .report import FileRecord
@@ -48,6 +55,64 @@ class Fatal(click.ClickException):
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"error: {self.message}", err=True)
+
+
+class Interrupted(click.ClickException):
+    """Ctrl-C: one line on stderr, exit 130 (128 + SIGINT, as a shell reports it)."""
+
+    exit_code = EXIT_INTERRUPTED
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"\ninterrupted{': ' if self.message else ''}{self.message}", err=True)
+
+
+class PipeClosed(click.ClickException):
+    """The reader of our output went away (``cleaner … | head``): stop quietly, exit 141 as SIGPIPE would."""
+
+    exit_code = EXIT_PIPE_CLOSED
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        pass
+
+
+def _mute(stream: IO[Any]) -> None:
+    """Point a standard stream that failed at /dev/null, so that the flush at exit cannot fail again."""
+    try:
+        fd = stream.fileno()
+    except (OSError, ValueError):  # not a file (a test's buffer)
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, fd)
+    os.close(null)
+
+
+def _output_failed(exc: OSError) -> click.ClickException:
+    """What ends a run whose standard output cannot be written: a closed pipe, or a full disk."""
+    _mute(sys.stdout)
+    if exc.errno == errno.EPIPE:
+        return PipeClosed("")
+    return Fatal(f"cannot write to standard output: {exc.strerror or exc}; standard output is incomplete")
+
+
+def _say(text: str, nl: bool = True) -> None:
+    """A line of a command's result on standard output."""
+    try:
+        click.echo(text, nl=nl)
+    except OSError as exc:
+        raise _output_failed(exc) from None
+
+
+class _Group(click.Group):
+    """The ``cleaner`` group: Ctrl-C and a closed pipe end any of its commands the same way."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Interrupted("") from None
+        except BrokenPipeError:  # stderr's reader went away (a message, not a result, was lost)
+            _mute(sys.stderr)
+            raise _output_failed(BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))) from None
 
 
 @dataclass(frozen=True)
@@ -74,9 +139,33 @@ RULE_OPTIONS = [
                  help="Run only rules whose id starts with this (repeatable, or comma-separated)."),
     click.option("--ignore", multiple=True,
                  help="Do not run rules whose id starts with this (repeatable, or comma-separated)."),
+    click.option("-v", "--verbose", is_flag=True,
+                 help="Say on stderr which configuration file is used."),
 ]
+MAX_TIMEOUT = 3600.0
+
+
+def _seconds(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """``--timeout``: a number of seconds above 0 (0 and inf would fail or never stop a rule)."""
+    if value is not None and not 0 < value <= MAX_TIMEOUT:
+        raise click.BadParameter(f"{value:g} is not a number of seconds above 0 and at most {MAX_TIMEOUT:g}; "
+                                 "give how long a user rule may take on one line, such as 10")
+    return value
+
+
+def _one_line(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--placeholder``: text that stays inside its line."""
+    problem = None if value is None else placeholder_problem(value)
+    if problem is not None:
+        raise click.BadParameter(problem)
+    return value
+
+
+TIMEOUT_OPTION = click.option("--timeout", type=float, callback=_seconds,
+                              help="Seconds a user rule may spend on one line (above 0, at most 3600). "
+                                   "[default: 10]")
 BATCH_OPTIONS = [
-    click.option("--placeholder",
+    click.option("--placeholder", callback=_one_line,
                  help="What anonymised tokens (XX, ×××, *** …) become. [default: ××]"),
     click.option("--anonymise", type=click.Choice(ANONYMISE_MODES),
                  help="Replace anonymised tokens, drop them, or keep them. [default: replace]"),
@@ -89,15 +178,15 @@ BATCH_OPTIONS = [
     click.option("--encoding", help="Decode inputs with this encoding instead of detecting it."),
     click.option("--force-encoding", metavar="NAME",
                  help="Like --encoding, even where the text does not read as Chinese in it."),
-    click.option("--timeout", type=float,
-                 help="Seconds a rule may spend on one line. [default: 10]"),
+    TIMEOUT_OPTION,
     click.option("--no-guard", is_flag=True,
                  help="Skip the check that no Chinese text was lost outside logged removals."),
     click.option("-j", "--jobs", type=click.IntRange(min=1),
-                 help="Clean this many files at once. [default: all cores]"),
+                 help="Clean this many files at once (at most one per core). [default: all cores]"),
     click.option("-q", "--quiet", is_flag=True,
                  help="No per-file lines and no summary on stderr."),
 ]
+_VERBOSE = "cleaner.verbose"  # where the rule options leave -v, in the context's meta
 _RULE_KEYS = ("config_path", "rule_paths", "no_default_rules", "select", "ignore")
 _SETTING_KEYS = ("placeholder", "anonymise", "blank_lines", "include", "exclude", "timeout", "no_guard")
 
@@ -110,6 +199,7 @@ def _declare(options: Sequence[Callable[[Command], Command]], func: Command) -> 
 def rule_options(func: Command) -> Command:
     """The options that choose the rule set, passed to ``func`` as ``overrides``."""
     def command(*args: Any, **said: Any) -> Any:
+        click.get_current_context().meta[_VERBOSE] = said.pop("verbose")
         overrides = Overrides(**{key: said.pop(key) for key in _RULE_KEYS})
         return func(*args, overrides=overrides, **said)
 
@@ -119,6 +209,7 @@ def rule_options(func: Command) -> Command:
 def batch_options(func: Command) -> Command:
     """The options of a cleaning run (``clean``, ``diff``, ``report``), passed as ``batch``."""
     def command(*args: Any, **said: Any) -> Any:
+        click.get_current_context().meta[_VERBOSE] = said.pop("verbose")
         keys = _RULE_KEYS + _SETTING_KEYS
         overrides = Overrides(**{key: said.pop(key) for key in keys})
         encoding, forced = said.pop("encoding"), said.pop("force_encoding")
@@ -131,7 +222,7 @@ def batch_options(func: Command) -> Command:
     return _declare(RULE_OPTIONS, _declare(BATCH_OPTIONS, functools.update_wrapper(command, func)))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cleaner")
 def cli() -> None:
     """Clean Chinese speeches saved from document-sharing sites."""
@@ -244,10 +335,18 @@ def _use_color(flag: bool | None) -> bool:
 
 
 def _settings(overrides: Overrides) -> Settings:
+    """The settings of a run; configuration files passed over are warned about, the one used named with -v."""
     try:
-        return resolve(overrides, Path.cwd())
+        settings = resolve(overrides, Path.cwd())
     except (ConfigError, RuleError) as exc:
         raise Fatal(f"{exc}; fix the file or leave it out") from None
+    for warning in settings.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if click.get_current_context().meta.get(_VERBOSE):
+        used = settings.config.source
+        click.echo(f"config: {used}" if used else "config: none found (no .cleaner.toml, nor "
+                   "pyproject.toml with [tool.cleaner], here or above)", err=True)
+    return settings
 
 
 def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, output: Path | None,
@@ -256,6 +355,8 @@ def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, outp
     """Find the inputs, clean them, print and write what the options ask for; the exit code."""
     summary = Summary(quiet=batch.quiet, check=check)
     settings = _settings(batch.overrides)
+    if paths.count(STDIN) > 1:
+        raise Fatal(f"- is given {paths.count(STDIN)} times: standard input can be read only once")
     found = find_sources(paths, settings.include, settings.exclude)
     for missing in found.missing:
         summary.error(display(missing), "no such file or folder")
@@ -264,26 +365,33 @@ def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, outp
     if write_back is WriteBack.RETURN and (
             len(found.sources) > 1 or any(Path(p).is_dir() for p in paths if p != STDIN)):
         raise Fatal("several files need -o DIR, --in-place, --check or --diff")
+    sources = found.sources
+    _refuse_overlaps(paths, sources, output, {"--log": log_path, "--report": report_path})
+    # In place, a file is rewritten only after its change log is on record (see _LogFile).
     pipeline = Pipeline(settings.rules, settings.options, batch.encoding, write_back, output,
                         View(view.diff, view.color, view.context, report=report_path is not None),
                         log=log_path is not None, trust_encoding=batch.trust_encoding,
-                        allow_damaged=allow_damaged)
-    _remove_stale_temps(pipeline.targets(found.sources) + [p for p in (log_path, report_path) if p], summary)
-    logs: list[str] = []
+                        allow_damaged=allow_damaged, deferred=write_back is WriteBack.IN_PLACE)
+    _remove_stale_temps(pipeline.targets(sources) + [p for p in (log_path, report_path) if p], summary)
     pages: list[FileRecord] = []
-    outcomes = clean_many(pipeline, found.sources, batch.jobs or os.cpu_count() or 1)
-    for outcome in summary.progress(outcomes, len(found.sources)):
-        summary.add(outcome)
-        if report_path is not None:
-            pages += _page(outcome)
-        if outcome.error is None:
-            logs.append(outcome.log)
-            _print(outcome)
-    if log_path is not None:
+    ctrl_c = _CtrlC()
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(ctrl_c.installed())
+        log = None if log_path is None else stack.enter_context(_open_log(log_path, settings))
+        outcomes = stack.enter_context(contextlib.closing(clean_many(pipeline, sources, _jobs(batch))))
         try:
-            write_atomic(log_path, "".join(logs).encode("utf-8"))
-        except OSError as exc:
-            summary.error(display(log_path), f"cannot write the log: {exc.strerror}")
+            for source, outcome in zip(sources, summary.progress(outcomes, len(sources)), strict=True):
+                with ctrl_c.held():
+                    outcome = _keep(pipeline, source, outcome, log)
+                    summary.add(outcome)
+                if report_path is not None:
+                    pages += _page(outcome)
+                if outcome.error is None:
+                    _print(outcome)
+        except KeyboardInterrupt:
+            rest = "; no other input was rewritten" if write_back is WriteBack.IN_PLACE else ""
+            raise Interrupted(f"stopped after {summary.seen} of {len(sources)} file(s){rest}"
+                              + (f"; {log_path} has the files done" if log_path is not None else "")) from None
     if report_path is not None:
         _write_report(report_path, pages, settings, summary)
     if not batch.quiet and len(found.sources) + len(found.skipped) > 1:
@@ -298,14 +406,182 @@ def _remove_stale_temps(targets: list[Path], summary: Summary) -> None:
             click.echo(f"removed {display(path)}: a temporary file left by an interrupted run", err=True)
 
 
+def _refuse_overlaps(paths: tuple[str, ...], sources: Sequence[Source], output: Path | None,
+                     files: dict[str, Path | None]) -> None:
+    """Stop a run that would write over its own inputs, or write two inputs to one file.
+
+    ``-o`` may not be an input folder (it would rewrite the inputs without
+    --in-place), nor lie inside one (its files would be cleaned again as
+    inputs), nor hold an input; no two inputs may go to one file of it; the
+    log and the report (``files``) may not be an input or an output. Links
+    are followed: a link to the input folder is the input folder.
+    """
+    targets: dict[Path, Source] = {}
+    if output is not None:
+        out = output.resolve()
+        for given in paths:
+            if given == STDIN:
+                continue
+            place = Path(given).resolve()
+            if out == place:
+                raise Fatal(f"-o {output} is the input folder {given}: cleaning into it would rewrite the "
+                            "inputs; choose another folder (or --in-place to rewrite them)")
+            if place in out.parents:
+                raise Fatal(f"-o {output} is inside the input folder {given}: its files would be cleaned "
+                            f"again as inputs; choose a folder outside {given}")
+            if out in place.parents:
+                raise Fatal(f"-o {output} holds the input {given}: the clean files would be mixed with "
+                            "the inputs, or written over them; choose a folder apart from the inputs")
+        for source in sources:
+            first = targets.setdefault(out / source.relative, source)
+            if first is not source:
+                raise Fatal(f"{first.label} and {source.label} would both be written to "
+                            f"{output / source.relative}; give each input once, or clean them into "
+                            "separate folders")
+    inputs = {s.path.resolve(): s for s in sources if s.path is not None}
+    for option, path in files.items():
+        if path is None:
+            continue
+        where = path.resolve()
+        if where in inputs:
+            raise Fatal(f"{option} {path} is the input {inputs[where].label}: it would be overwritten; "
+                        "write it somewhere else")
+        if where in targets:
+            raise Fatal(f"{option} {path} is where {targets[where].label} is written; write it somewhere else")
+
+
+class _LogFile:
+    """The change log of a run, written as each file completes: what was changed is on record at once.
+
+    Each file's records go to the file in one write, straight to the system
+    (no buffer to lose), before its input is rewritten in place; if the rewrite
+    then fails, they are taken back. An interrupted run leaves a log of every
+    file it changed.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        self._size = self._last = 0
+
+    def add(self, text: str) -> None:
+        data = memoryview(text.encode("utf-8"))
+        self._last = self._size
+        try:
+            while data:
+                written = os.write(self._fd, data)
+                data, self._size = data[written:], self._size + written
+        except OSError as exc:
+            raise Fatal(f"cannot write the log {self.path}: {exc.strerror or exc}; the run stopped there, "
+                        "so that no file is rewritten in place without its record") from None
+
+    def take_back(self) -> None:
+        """Remove the last file's records (its rewrite failed: nothing to record)."""
+        os.ftruncate(self._fd, self._last)
+        os.lseek(self._fd, self._last, os.SEEK_SET)
+        self._size = self._last
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+
+@contextlib.contextmanager
+def _open_log(path: Path, settings: Settings) -> Iterator[_LogFile]:
+    """The log, open before anything is cleaned (a log that cannot be written stops the run first)."""
+    try:
+        log = _LogFile(path)
+    except OSError as exc:
+        raise Fatal(f"cannot write the log {path}: {exc.strerror or exc}; nothing was cleaned") from None
+    try:
+        if settings.config.source is not None:  # what chose the rules, on record
+            name = os.fsencode(settings.config.source).decode("utf-8", "replace")
+            log.add(json.dumps({"type": "config", "file": name}, ensure_ascii=False) + "\n")
+        yield log
+    finally:
+        log.close()
+
+
+class _CtrlC:
+    """Ctrl-C, held while a file is put on record, written and counted: the run ends between two files.
+
+    Python raises KeyboardInterrupt wherever the main thread happens to be,
+    which could be between a file's log record and its rewrite; while
+    :meth:`held`, the interrupt is noted and raised when the file is done.
+    """
+
+    def __init__(self) -> None:
+        self.holding = False
+        self.pending = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        if self.holding:
+            self.pending = True
+        else:
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+        if self.pending:
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        """Handle SIGINT for a run (unless it is ignored, as in a background job, or this is not the main thread)."""
+        if (threading.current_thread() is not threading.main_thread()
+                or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+            yield
+            return
+        signal.signal(signal.SIGINT, self)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _keep(pipeline: Pipeline, source: Source, outcome: FileOutcome, log: _LogFile | None) -> FileOutcome:
+    """Put a file's change log on record, then write it in place (a deferred pipeline's); the outcome."""
+    if outcome.error is not None:
+        return outcome
+    if log is not None:
+        log.add(outcome.log)
+    written = pipeline.commit(source, outcome)
+    if written.error is not None and log is not None:
+        log.take_back()
+    return written
+
+
+def _cores() -> int:
+    """The cores this process may run on (fewer than the machine's under taskset or a container's cpuset)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1  # pragma: no cover: not on Linux
+
+
+def _jobs(batch: BatchChoice) -> int:
+    """How many files to clean at once: as asked, but no more than there are cores (said, unless -q)."""
+    cores = _cores()
+    if batch.jobs is not None and batch.jobs > cores and not batch.quiet:
+        click.echo(f"note: --jobs {batch.jobs} is more than the {cores} core(s) this run may use "
+                   f"(a worker per core is the most that helps); using {cores}", err=True)
+    return min(batch.jobs or cores, cores)
+
+
 def _print(outcome: FileOutcome) -> None:
     """A file's diff, or its clean text, on standard output."""
-    if outcome.diff:
-        sys.stdout.write(outcome.diff)
-        sys.stdout.flush()
-    if outcome.output is not None:
-        sys.stdout.buffer.write(outcome.output)
-        sys.stdout.flush()
+    try:
+        if outcome.diff:
+            sys.stdout.write(outcome.diff)
+            sys.stdout.flush()
+        if outcome.output is not None:
+            sys.stdout.buffer.write(outcome.output)
+            sys.stdout.flush()
+    except OSError as exc:
+        raise _output_failed(exc) from None
 
 
 def _page(outcome: FileOutcome) -> list[FileRecord]:
@@ -347,12 +623,12 @@ def rules_list(fmt: str, overrides: Overrides) -> None:
     active = _settings(overrides).rules
     if fmt == "json":
         for r in active:
-            click.echo(json.dumps({"id": r.id, "name": r.name, "family": r.family,
-                                   "stage": r.stage, "action": r.action, "summary": r.summary,
-                                   "source": r.source}, ensure_ascii=False))
+            _say(json.dumps({"id": r.id, "name": r.name, "family": r.family,
+                             "stage": r.stage, "action": r.action, "summary": r.summary,
+                             "source": r.source}, ensure_ascii=False))
         return
     for r in active:
-        click.echo(f"{r.id:<8} {r.family:<12} {r.action:<20} {r.summary}")
+        _say(f"{r.id:<8} {r.family:<12} {r.action:<20} {r.summary}")
 
 
 @rules.command("show")
@@ -366,28 +642,29 @@ def rules_show(rule_id: str, overrides: Overrides) -> None:
         close = difflib.get_close_matches(rule_id, [r.id for r in active], n=3)
         raise Fatal(f"no active rule {rule_id}" + (f"; did you mean {', '.join(close)}?" if close else ""))
     r = found[0]
-    click.echo(f"{r.id} ({r.name or r.family}) — {r.summary}\n")
-    click.echo(f"family: {r.family}   stage: {r.stage}   action: {r.action}   file: {r.source}\n")
-    click.echo(r.rationale.strip() + "\n")
+    _say(f"{r.id} ({r.name or r.family}) — {r.summary}\n")
+    _say(f"family: {r.family}   stage: {r.stage}   action: {r.action}   file: {r.source}\n")
+    _say(r.rationale.strip() + "\n")
     prefilter = [r.prefilter] if r.prefilter else []
     for label, items in (("patterns", r.patterns), ("exclude", r.exclude),
                          ("requires", r.requires), ("prefilter", prefilter)):
         if items:
-            click.echo(f"{label}:")
+            _say(f"{label}:")
             for item in items:
-                click.echo(f"  {item}")
-    click.echo("changes:")
+                _say(f"  {item}")
+    _say("changes:")
     for ex in r.changes:
-        click.echo(f"  {ex.input!r}\n    -> {ex.output!r}")
-    click.echo("keeps:")
+        _say(f"  {ex.input!r}\n    -> {ex.output!r}")
+    _say("keeps:")
     for keep in r.keeps:
-        click.echo(f"  {keep!r}")
+        _say(f"  {keep!r}")
 
 
 @rules.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @rule_options
-def rules_test(paths: tuple[Path, ...], overrides: Overrides) -> int:
+@TIMEOUT_OPTION
+def rules_test(paths: tuple[Path, ...], timeout: float | None, overrides: Overrides) -> int:
     """Run the examples of the rules in PATHS (rule files or folders), or of all active rules.
 
     Each failing example is printed with what was expected and what came out;
@@ -395,7 +672,7 @@ def rules_test(paths: tuple[Path, ...], overrides: Overrides) -> int:
     """
     from .examples import check_rule
 
-    settings = _settings(replace(overrides, rule_paths=overrides.rule_paths + paths))
+    settings = _settings(replace(overrides, rule_paths=overrides.rule_paths + paths, timeout=timeout))
     wanted = {str(p) for p in paths}
     chosen = [r for r in settings.rules
               if not paths or r.source in wanted or str(Path(r.source).parent) in wanted]
@@ -405,21 +682,23 @@ def rules_test(paths: tuple[Path, ...], overrides: Overrides) -> int:
     for rule in chosen:
         for problem in check_rule(rule, form, settings.options):
             failures += 1
-            click.echo(problem)
+            _say(problem)
         examples += len(rule.changes) + len(rule.keeps)
-    click.echo(f"{len(chosen)} rule(s), {examples} example(s): "
+    _say(f"{len(chosen)} rule(s), {examples} example(s): "
                f"{examples - failures} passed, {failures} failed")
     return EXIT_WOULD_CHANGE if failures else EXIT_OK
 
 
 @cli.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--min-files", type=int, default=3, show_default=True,
+@click.option("--min-files", type=click.IntRange(min=1), default=3, show_default=True,
               help="A line must stand in at least this many files.")
-@click.option("--min-share", type=float, default=0.3, show_default=True,
+@click.option("--min-share", type=click.FloatRange(0, 1, min_open=True), default=0.3, show_default=True,
               help="...and in at least this share of the files.")
 @rule_options
-def learn(folder: Path, min_files: int, min_share: float, overrides: Overrides) -> None:
+@TIMEOUT_OPTION
+def learn(folder: Path, min_files: int, min_share: float, timeout: float | None,
+          overrides: Overrides) -> None:
     """Propose rules for a folder's own boilerplate: lines repeated across many files.
 
     Prints a rule file (TOML) to stdout, one drop_line rule per repeated line
@@ -429,15 +708,23 @@ def learn(folder: Path, min_files: int, min_share: float, overrides: Overrides) 
     """
     from .learn import learn_folder
 
-    settings = _settings(overrides)
-    texts = []
+    settings = _settings(replace(overrides, timeout=timeout))
+    texts: list[str] = []
+    names: list[Path] = []
     for f in files_in(folder, settings.include, settings.exclude):
         try:
             texts.append(decode(f.read_bytes()).text)
+            names.append(f)
         except DecodeError as exc:
             click.echo(f"warning: {f}: {exc}; left out", err=True)
-    click.echo(learn_folder(texts, list(settings.rules), settings.options, str(folder), min_files,
-                            min_share), nl=False)
+        except OSError as exc:
+            click.echo(f"warning: {f}: cannot read: {exc.strerror or exc}; left out", err=True)
+
+    def left_out(index: int, exc: Exception) -> None:
+        click.echo(f"warning: {names[index]}: {exc}; left out", err=True)
+
+    _say(learn_folder(texts, list(settings.rules), settings.options, str(folder), min_files,
+                      min_share, on_error=left_out), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

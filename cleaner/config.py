@@ -4,12 +4,24 @@ Found like ruff and black find theirs: from the working directory upward, the
 first ``.cleaner.toml``, or ``pyproject.toml`` with a ``[tool.cleaner]`` table,
 wins. Paths in it are relative to the file. Command-line options override it.
 Unknown keys are an error that names the key and suggests the closest one.
+
+On the way up, a ``pyproject.toml`` that cannot be read or parsed is skipped
+with a warning, unless it has a ``[tool.cleaner]`` line: then it is ours, and
+an error. A file found there that another user could have written (its owner
+is neither the user nor root, or it or its folder is writable by everyone) is
+ignored with a warning, as git refuses a repository another user owns: a
+configuration chooses the rules that rewrite files. ``--config`` names a file
+outright, and is taken as it is.
 """
 
 from __future__ import annotations
 
 import difflib
+import os
+import re
+import stat
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,6 +87,7 @@ class Settings:
     include: tuple[str, ...]
     exclude: tuple[str, ...]
     config: Config
+    warnings: tuple[str, ...] = ()  # configuration files passed over on the way up, and why
 
 
 def resolve(overrides: Overrides, cwd: Path) -> Settings:
@@ -82,7 +95,8 @@ def resolve(overrides: Overrides, cwd: Path) -> Settings:
 
     Raises :class:`ConfigError` or :class:`~cleaner.rules.RuleError` for a file that cannot be used.
     """
-    config = load_config(overrides.config_path or find_config(cwd))
+    warnings: list[str] = []
+    config = load_config(overrides.config_path or find_config(cwd, warnings))
     rules = load_rules([*config.rules, *overrides.rule_paths], defaults=not overrides.no_default_rules)
     rules = select_rules(rules, _split(overrides.select) or config.select,
                          config.ignore + _split(overrides.ignore))
@@ -95,7 +109,7 @@ def resolve(overrides: Overrides, cwd: Path) -> Settings:
     )
     include = list(overrides.include) or config.include or ["*.txt"]
     exclude = list(overrides.exclude) + config.exclude
-    return Settings(tuple(rules), options, tuple(include), tuple(exclude), config)
+    return Settings(tuple(rules), options, tuple(include), tuple(exclude), config, tuple(warnings))
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -106,15 +120,66 @@ def _first(*values: str | None) -> str:
     return next(v for v in values if v is not None)
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest ``.cleaner.toml`` or ``pyproject.toml`` with ``[tool.cleaner]``."""
+def find_config(start: Path, warnings: list[str] | None = None) -> Path | None:
+    """The nearest ``.cleaner.toml`` or ``pyproject.toml`` with ``[tool.cleaner]`` that is safe to use.
+
+    What is passed over with a reason (see the module's doc) goes to ``warnings``.
+    """
+    told = [] if warnings is None else warnings
     for folder in [start, *start.parents]:
-        dotfile = folder / ".cleaner.toml"
-        if dotfile.is_file():
-            return dotfile
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and "tool" in _read(pyproject) and "cleaner" in _read(pyproject)["tool"]:
-            return pyproject
+        for candidate in (folder / ".cleaner.toml", folder / "pyproject.toml"):
+            if not candidate.is_file():
+                continue
+            if candidate.name == "pyproject.toml" and not _has_our_table(candidate, told):
+                continue
+            unsafe = unsafe_reason(candidate)
+            if unsafe is not None:
+                told.append(f"{candidate}: ignored: {unsafe}, so it may not be yours; "
+                            "give it with --config if you trust it")
+                continue
+            return candidate
+    return None
+
+
+_OUR_TABLE = re.compile(r"^\s*\[\s*\"?tool\"?\s*\.\s*\"?cleaner\b", re.MULTILINE)
+
+
+def _has_our_table(pyproject: Path, warnings: list[str]) -> bool:
+    """Does a ``pyproject.toml`` hold a ``[tool.cleaner]`` table? One that is broken and not ours is skipped."""
+    try:
+        data = _read(pyproject)
+    except ConfigError as exc:
+        try:
+            ours = _OUR_TABLE.search(pyproject.read_bytes().decode("utf-8", "replace")) is not None
+        except OSError:
+            ours = False
+        if ours:
+            raise
+        warnings.append(f"{exc}; skipped (it has no [tool.cleaner] table)")
+        return False
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "cleaner" in tool
+
+
+def unsafe_reason(path: Path) -> str | None:
+    """Why another user could have written ``path``, or replaced it in its folder; None if no one could.
+
+    Unsafe: the file or its folder belongs to neither this user nor root, or
+    everyone may write to it (a folder with the sticky bit, such as /tmp, lets
+    no one replace another's file).
+    """
+    if not hasattr(os, "geteuid"):  # pragma: no cover: not on POSIX
+        return None
+    trusted = {os.geteuid(), 0}
+    for item, name in ((path, "it"), (path.parent, "its folder")):
+        try:
+            st = item.stat()
+        except OSError:
+            return None  # the read that follows says what is wrong
+        if st.st_uid not in trusted:
+            return f"{name} belongs to another user (uid {st.st_uid})"
+        if st.st_mode & stat.S_IWOTH and not (item != path and st.st_mode & stat.S_ISVTX):
+            return f"every user may write to {name}"
     return None
 
 
@@ -123,8 +188,14 @@ def load_config(path: Path | None) -> Config:
     if path is None:
         return Config()
     data = _read(path)
-    table = data.get("tool", {}).get("cleaner", {}) if path.name == "pyproject.toml" else data
+    table: Any = data
+    if path.name == "pyproject.toml":
+        tool = data.get("tool", {})
+        table = tool.get("cleaner", {}) if isinstance(tool, dict) else None
     where = f"{path}: [tool.cleaner]" if path.name == "pyproject.toml" else str(path)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table of settings, such as [tool.cleaner] on a line "
+                          "of its own followed by key = value lines")
     for key in table:
         if key not in KEYS:
             close = difflib.get_close_matches(key, list(KEYS), n=1)
@@ -138,11 +209,29 @@ def load_config(path: Path | None) -> Config:
     cfg.include = _strings(where, table, "include")
     cfg.exclude = _strings(where, table, "exclude")
     cfg.placeholder = _typed(where, table, "placeholder", str)
+    problem = None if cfg.placeholder is None else placeholder_problem(cfg.placeholder)
+    if problem is not None:
+        raise ConfigError(f"{where}: key 'placeholder' {problem}")
     cfg.anonymise = _typed(where, table, "anonymise", str)
     if cfg.anonymise is not None and cfg.anonymise not in ("replace", "drop", "keep"):
         raise ConfigError(f"{where}: key 'anonymise' must be \"replace\", \"drop\" or \"keep\"")
     cfg.blank_lines = _typed(where, table, "blank_lines", bool)
     return cfg
+
+
+def placeholder_problem(value: str) -> str | None:
+    """Why ``value`` cannot be the placeholder, or None: it must stay inside its line.
+
+    >>> placeholder_problem("某某") is None
+    True
+    >>> print(placeholder_problem("某\\n某"))
+    holds '\\n': a placeholder is text on one line, without line breaks or control characters
+    """
+    for ch in value:
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
+            return (f"holds {ch!r}: a placeholder is text on one line, without line breaks or "
+                    "control characters")
+    return None
 
 
 def select_rules(rules: list[Rule], select: list[str], ignore: list[str]) -> list[Rule]:

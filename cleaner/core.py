@@ -235,7 +235,7 @@ class _Document:
             found = combined.search(text, timeout=t) is not None
         else:
             found = any(p.search(text, timeout=t) for p in self._patterns(rule))
-        return found and not (rule.exclude and rule.excluded(text))
+        return found and not (rule.exclude and rule.excluded(text, t))
 
     def _drop(self, rule: Rule, doomed: list[Line], action: str | None = None,
               message: str = "") -> None:
@@ -565,7 +565,7 @@ class _Document:
         for p in self._patterns(rule):
             matches.extend(m for m in p.finditer(ln.text, timeout=self._timeout(rule))
                            if m.end() > m.start())
-        if not matches or (rule.exclude and rule.excluded(ln.text)):
+        if not matches or (rule.exclude and rule.excluded(ln.text, self._timeout(rule))):
             return []
         if len(matches) > 1:
             matches.sort(key=lambda m: (m.start(), -m.end()))
@@ -590,11 +590,13 @@ class _Document:
         seq = seq[: rule.window]
         members, last, gap = 0, -1, 0
         limit = rule.max_line_length
+        t = self._timeout(rule)
         for i, ln in enumerate(seq):
+            self._line = ln.number
             if (limit is None or len(ln.text) <= limit) and self._matches(rule, ln.text):
                 members, last, gap = members + 1, i, 0
             elif (last >= 0 and len(ln.text.strip()) <= rule.gap_max_length
-                  and not any(p.search(ln.text) for p in rule.compiled_gap_stop)):
+                  and not any(p.search(ln.text, timeout=t) for p in rule.compiled_gap_stop)):
                 gap += 1
                 if gap > rule.gap_max:
                     break
@@ -758,7 +760,7 @@ class _Document:
         check = DOCUMENT_CHECKS.get(transform)
         if check is not None and not check(self._joined_text()):
             return
-        tried = [ln for ln in self._candidates(rule) if self._matches(rule, ln.text, candidate=True)]
+        tried = self._matching(rule, self._candidates(rule), candidate=True)
         relaxed = False
         for attempt in (False, True):
             if attempt and not relaxed:
@@ -771,14 +773,25 @@ class _Document:
                     ln.apply(edits)
                     self._edited()
                     relaxed = self.info.mojibake_repaired = True
-            tried = [ln for ln in tried if self._matches(rule, ln.text)]
+            tried = self._matching(rule, tried)
+
+    def _matching(self, rule: Rule, lines: list[Line], candidate: bool = False) -> list[Line]:
+        """Those of ``lines`` that the rule matches (see :meth:`_matches`), each named if it times out."""
+        found = []
+        for ln in lines:
+            self._line = ln.number
+            if self._matches(rule, ln.text, candidate):
+                found.append(ln)
+        return found
 
     def _warn(self, rule: Rule) -> None:
+        t = self._timeout(rule)
         for ln in self._candidates(rule):
-            if rule.excluded(ln.text):
+            self._line = ln.number
+            if rule.excluded(ln.text, t):
                 continue
             for p in self._patterns(rule):
-                for m in p.finditer(ln.text, timeout=self._timeout(rule)):
+                for m in p.finditer(ln.text, timeout=t):
                     self._record(rule, ln, m.start(), m.group(), m.group(), kind="warning",
                                  message=rule.summary)
                     if rule.damage:

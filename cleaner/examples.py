@@ -3,13 +3,28 @@
 A ``changes`` example, cleaned by its rule alone (plus the output-form rules),
 must give its output, the rule must have recorded a change, and a second pass
 must change nothing. A ``keeps`` example must come back unchanged with no
-change or warning from the rule.
+change or warning from the rule. An example that cannot be cleaned at all (a
+rule runs past the time limit on it, or the guard stops it) fails with that
+message.
 """
 
 from __future__ import annotations
 
-from .core import Options, clean_text
+from .changes import CleanResult
+from .core import Options, RuleTimeout, clean_text
+from .guard import BodyIntegrityError
 from .rules import Example, Rule
+
+
+class ExampleError(Exception):
+    """An example that cannot be cleaned at all: a rule timed out, or the guard stopped it."""
+
+
+def _clean(text: str, rules: list[Rule], options: Options | None) -> CleanResult:
+    try:
+        return clean_text(text, rules, options=options)
+    except (BodyIntegrityError, RuleTimeout) as exc:
+        raise ExampleError(str(exc)) from None
 
 
 def ended(text: str) -> str:
@@ -24,15 +39,22 @@ def alone(rule: Rule, form: list[Rule]) -> list[Rule]:
 
 def check_change(rule: Rule, example: Example, form: list[Rule],
                  options: Options | None = None) -> str | None:
-    """None if the example holds, else a message with expected and actual text."""
+    """None if the example holds, else a message with expected and actual text (or why it has none)."""
+    try:
+        return _check_change(rule, example, form, options)
+    except ExampleError as exc:
+        return f"{rule.id}: changes example {example.input!r} cannot be cleaned: {exc}"
+
+
+def _check_change(rule: Rule, example: Example, form: list[Rule], options: Options | None) -> str | None:
     rules = alone(rule, form)
-    result = clean_text(example.input, rules, options=options)
+    result = _clean(example.input, rules, options)
     if result.text != ended(example.output):
         return (f"{rule.id}: changes example {example.input!r}\n"
                 f"  expected: {ended(example.output)!r}\n  actual:   {result.text!r}")
     if not any(c.rule == rule.id for c in result.changes):
         return f"{rule.id}: changes example {example.input!r}: the rule itself changed nothing"
-    again = clean_text(result.text, rules, options=options)
+    again = _clean(result.text, rules, options)
     if again.text != result.text:
         return (f"{rule.id}: changes example {example.input!r}: a second pass changed "
                 f"{result.text!r} into {again.text!r}")
@@ -41,10 +63,13 @@ def check_change(rule: Rule, example: Example, form: list[Rule],
 
 def check_keep(rule: Rule, text: str, form: list[Rule],
                options: Options | None = None) -> str | None:
-    """None if the look-alike stays as it is, else a message naming what the rule did."""
-    result = clean_text(text, alone(rule, form), options=options)
+    """None if the look-alike stays as it is, else a message naming what the rule did (or why it has none)."""
+    try:
+        result = _clean(text, alone(rule, form), options)
+        expected = _clean(text, form, options).text
+    except ExampleError as exc:
+        return f"{rule.id}: keeps example {text!r} cannot be cleaned: {exc}"
     mine = [c for c in result.changes if c.rule == rule.id]
-    expected = clean_text(text, form, options=options).text
     if mine or result.text != expected:
         what = ", ".join(f"{c.kind} {c.before!r} -> {c.after!r}" for c in mine) or "changed"
         return (f"{rule.id}: keeps example {text!r} must stay unchanged; the rule made: {what}\n"

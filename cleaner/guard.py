@@ -8,8 +8,9 @@ input outside the spans that a removal (a line-dropping action of
 characters must appear in the output, in order. A ``replace`` rule normalises
 marks, punctuation and spacing and may never lose a Chinese character, so its
 spans are checked too. A failure names the rule that covers the first lost
-character, or says that no rule recorded a change there (a bug in the
-cleaner).
+character; else a replacement that changed Chinese characters (swapped or
+substituted them: the loss then shows up later in the text); else it says
+that no rule recorded a change there (a bug in the cleaner).
 
 A logged removal is not enough on its own: a rule that recognised a site's
 sentence could still have dropped the speech that shared its line. So the
@@ -63,6 +64,12 @@ def check_body(source: str, output: str, changes: list[Change]) -> None:
     line, column = _locate(lines, removed, missing)
     rule = _covering_rule(changes, line, column)
     who = f"rule {rule}" if rule else "no rule recorded a change there (a bug in the cleaner)"
+    changer = None if rule else _han_changer(changes)
+    if changer is not None:  # the loss shows up later than the change that made it
+        rule = changer.rule
+        who = (f"rule {rule} changed {changer.before!r} into {changer.after!r} at line {changer.line}, "
+               f"column {changer.column}, which changes Chinese characters (a replace rule may change "
+               "marks, punctuation and spacing, not the Chinese text)")
     raise BodyIntegrityError(
         f"body text lost at line {line}, column {column} "
         f"({lines[line - 1][column - 1]!r}): {who}", rule, line, column)
@@ -125,6 +132,19 @@ def _locate(lines: list[str], removed: dict[int, list[tuple[int, int]]],
                 return number, col + 1
             seen += 1
     return len(lines), 1
+
+
+def _han_changer(changes: list[Change]) -> Change | None:
+    """The first replacement that loses or reorders the Chinese characters of what it replaced.
+
+    >>> _han_changer([Change("MY1", "replace", 2, 1, "大家", "家大")]).rule
+    'MY1'
+    """
+    for c in changes:
+        if c.kind == "change" and c.action not in REMOVALS:
+            if _first_missing(_NOT_HAN.sub("", c.before), _NOT_HAN.sub("", c.after)) is not None:
+                return c
+    return None
 
 
 def _covering_rule(changes: list[Change], line: int, column: int) -> str | None:

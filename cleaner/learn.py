@@ -12,11 +12,16 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from collections.abc import Callable
 
 import regex
 
-from .core import Options, clean_text
+from .core import Options, RuleTimeout, clean_text
+from .guard import BodyIntegrityError
 from .rules import Rule
+
+OnError = Callable[[int, Exception], None]
+"""Told the index of a text that cannot be cleaned (a rule timed out, the guard stopped it) and why."""
 
 _SALUTATION = regex.compile(
     r"^(?:尊敬的|亲爱的|各位|同志们|朋友们|老师们|同学们|大家|女士们|先生们)[^。！？]{0,30}[：:，,！!]?$")
@@ -45,11 +50,21 @@ def looks_like_speech(line: str) -> bool:
 
 
 def repeated_lines(texts: list[str], rules: list[Rule] | tuple[Rule, ...], options: Options,
-                   min_files: int = 3, min_share: float = 0.3) -> list[tuple[str, int]]:
-    """Lines left after cleaning that stand in many files, most frequent first."""
+                   min_files: int = 3, min_share: float = 0.3,
+                   on_error: OnError | None = None) -> list[tuple[str, int]]:
+    """Lines left after cleaning that stand in many files, most frequent first.
+
+    A text that cannot be cleaned is left out and passed to ``on_error``; without it, the error is raised.
+    """
     counts: Counter[str] = Counter()
-    for text in texts:
-        kept = clean_text(text, rules, options=options).text
+    for i, text in enumerate(texts):
+        try:
+            kept = clean_text(text, rules, options=options).text
+        except (BodyIntegrityError, RuleTimeout) as exc:
+            if on_error is None:
+                raise
+            on_error(i, exc)
+            continue
         counts.update({ln.strip() for ln in kept.splitlines() if ln.strip()})
     threshold = max(min_files, math.ceil(min_share * len(texts)))
     found = [(line, n) for line, n in counts.items()
@@ -58,9 +73,10 @@ def repeated_lines(texts: list[str], rules: list[Rule] | tuple[Rule, ...], optio
 
 
 def learn_folder(texts: list[str], rules: list[Rule] | tuple[Rule, ...], options: Options,
-                 label: str, min_files: int = 3, min_share: float = 0.3) -> str:
-    """A rule file proposing one ``drop_line`` rule per repeated line."""
-    found = repeated_lines(texts, rules, options, min_files, min_share)
+                 label: str, min_files: int = 3, min_share: float = 0.3,
+                 on_error: OnError | None = None) -> str:
+    """A rule file proposing one ``drop_line`` rule per repeated line (``on_error``: see :func:`repeated_lines`)."""
+    found = repeated_lines(texts, rules, options, min_files, min_share, on_error)
     out = [
         f"# Proposed by `cleaner learn {label}` from {len(texts)} files: lines that the",
         "# active rules keep but that stand in many files. Review each rule (rename the",

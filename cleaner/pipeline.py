@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import enum
 import os
+import signal
 import sys
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+import threading
+import time
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .changes import CleanResult
@@ -32,6 +35,8 @@ from .guard import BodyIntegrityError
 from .rules import Rule, fingerprint
 
 if TYPE_CHECKING:  # the report module loads only when a report is asked for
+    from concurrent.futures import ProcessPoolExecutor
+
     from .report import FileRecord
 
 
@@ -103,6 +108,9 @@ class Pipeline:
     log; ``keep_result`` returns each file's :class:`~cleaner.changes.CleanResult` too.
     ``allow_damaged`` rewrites in place a file some of whose bytes could not
     be decoded (they become U+FFFD); without it such a file is left as it is.
+    ``deferred`` (with :attr:`WriteBack.IN_PLACE`) writes nothing: the clean
+    bytes come back in the outcome, and :meth:`commit` writes them over the
+    input, so that the caller can put the file's change log on record first.
 
     >>> Pipeline(write_back=WriteBack.FOLDER)
     Traceback (most recent call last):
@@ -120,6 +128,7 @@ class Pipeline:
     keep_result: bool = False
     trust_encoding: bool = False
     allow_damaged: bool = False
+    deferred: bool = False
     stamp: dict[str, str] = field(default_factory=dict, init=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -161,8 +170,7 @@ class Pipeline:
         try:
             returned = self._write(source, new, changed)
         except OSError as exc:
-            where = f" ({display(exc.filename)})" if exc.filename else ""
-            return FileOutcome(label, error=f"cannot write: {exc.strerror}{where}")
+            return FileOutcome(label, error=_cannot_write(label, self._target(source), exc))
         return FileOutcome(
             label, changed=changed, summary=result.summary(label), damaged=decoded.damaged,
             warnings=tuple(f"  warning: {label}:{w.line}:{w.column}: {w.rule}: {w.message}"
@@ -171,12 +179,38 @@ class Pipeline:
             log=result.jsonl(label, self.stamp) if self.log else "", diff=diff, page=page, output=returned,
             result=result if self.keep_result else None)
 
+    def commit(self, source: Source, outcome: FileOutcome) -> FileOutcome:
+        """Write a deferred outcome's clean bytes over its input, if they changed; the outcome as written.
+
+        Anything but a deferred in-place outcome of a file comes back as it is.
+        A write that fails gives the file's error, and its input is left as it was.
+        """
+        if not (self.deferred and self.write_back is WriteBack.IN_PLACE) or outcome.error is not None \
+                or source.path is None or outcome.output is None:
+            return outcome
+        target = in_place_target(source.path)
+        try:
+            if outcome.changed:
+                write_atomic(target, outcome.output)
+        except OSError as exc:
+            return FileOutcome(outcome.label, error=_cannot_write(outcome.label, target, exc))
+        return replace(outcome, output=None)
+
+    def _target(self, source: Source) -> Path | None:
+        """Where the clean bytes of ``source`` are written, if anywhere."""
+        if self.write_back is WriteBack.FOLDER:
+            assert self.output is not None
+            return self.output / source.relative
+        if self.write_back is WriteBack.IN_PLACE and source.path is not None:
+            return in_place_target(source.path)
+        return None
+
     def _write(self, source: Source, new: bytes, changed: bool) -> bytes | None:
         """Write the clean bytes where they go; the bytes when they go back to the caller."""
         if self.write_back is WriteBack.FOLDER:
             assert self.output is not None
             _write_if_different(self.output / source.relative, new)
-        elif self.write_back is WriteBack.IN_PLACE and source.path is not None:
+        elif self.write_back is WriteBack.IN_PLACE and source.path is not None and not self.deferred:
             if changed:
                 write_atomic(in_place_target(source.path), new)
         elif self.write_back in (WriteBack.RETURN, WriteBack.IN_PLACE):
@@ -225,7 +259,7 @@ class Pipeline:
         if view.diff is DiffStyle.INLINE:
             diff = render.inline(reviewed, view.color, view.context)
             if changed and not diff:  # say why it would change (the exit code does)
-                diff = render.paint(f"{source.label}: {FORM_ONLY}", "header", view.color) + "\n"
+                diff = render.paint(f"{render.harmless(source.label)}: {FORM_ONLY}", "header", view.color) + "\n"
         page = file_data(reviewed, rewritten=changed) if view.report else None
         return diff, page
 
@@ -237,6 +271,15 @@ def in_place_target(path: Path) -> Path:
     the file it points to unclean.
     """
     return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def _cannot_write(label: str, target: Path | None, exc: OSError) -> str:
+    """The error of a file whose clean text could not be written: where (unless it is the
+    file itself), and why in words."""
+    why = exc.strerror or str(exc)
+    named = target if target is not None else exc.filename
+    where = display(named) if isinstance(named, (str, os.PathLike)) else ""
+    return f"cannot write{' ' + where if where and where != label else ''}: {why}; it was left as it was"
 
 
 def _write_if_different(target: Path, data: bytes) -> None:
@@ -278,23 +321,56 @@ def clean_file(source: str | os.PathLike[str] | bytes, rules: Sequence[Rule] | N
 # ------------------------------------------------------------------ the pool
 
 _WORKER_PIPELINE: Pipeline | None = None  # the pipeline of this worker process, sent once
+_WORKING = threading.Lock()  # held by a worker while it works on a file
+_STOPPING = False  # the worker was told to stop (SIGTERM), or its parent is gone
+_PARENT_POLL = 0.2  # seconds between a worker's checks that the process that started it is alive
+_STOP_WAIT = 10.0  # seconds a stopped worker may take to finish its file before it is killed
 
 
-def _init_worker(pipeline: Pipeline) -> None:
+def _init_worker(pipeline: Pipeline, parent: int) -> None:
+    """Set up a worker: its pipeline; Ctrl-C left to the parent, which stops the workers; a watch on the parent."""
     global _WORKER_PIPELINE
     _WORKER_PIPELINE = pipeline
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda signum, frame: _stop_worker())
+    threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent", daemon=True).start()
+
+
+def _stop_worker() -> None:
+    """End this worker now if it is between files, else as soon as the file at hand is done (and written).
+
+    Never in the middle of a file, so that no temporary file is left behind.
+    """
+    global _STOPPING
+    _STOPPING = True
+    if _WORKING.acquire(blocking=False):
+        os._exit(128 + signal.SIGTERM)
+
+
+def _watch_parent(parent: int) -> None:
+    """End this worker when its parent is gone (killed): else it would wait for work for ever."""
+    while os.getppid() == parent:
+        time.sleep(_PARENT_POLL)
+    _stop_worker()
 
 
 def _run_in_worker(source: Source) -> FileOutcome:
     assert _WORKER_PIPELINE is not None
-    return _WORKER_PIPELINE.run(source)
+    with _WORKING:
+        outcome = _WORKER_PIPELINE.run(source) if not _STOPPING else None
+    if outcome is None or _STOPPING:
+        os._exit(128 + signal.SIGTERM)
+    return outcome
 
 
-def clean_many(pipeline: Pipeline, sources: Sequence[Source], jobs: int) -> Iterator[FileOutcome]:
+def clean_many(pipeline: Pipeline, sources: Sequence[Source], jobs: int) -> Generator[FileOutcome, None, None]:
     """Run ``pipeline`` on every source, in up to ``jobs`` processes when it pays; outcomes in input order.
 
     The pipeline (its compiled rules) goes to each worker once, not with every
     file. Standard input is read in this process, so a batch with it runs here.
+    When the caller stops early (closes the iterator, or an exception such as
+    Ctrl-C's ends it), the workers are stopped at once; a worker whose parent
+    dies stops too.
     """
     parallel = jobs > 1 and len(sources) > 1 and all(s.path is not None for s in sources)
     if not parallel:
@@ -302,7 +378,26 @@ def clean_many(pipeline: Pipeline, sources: Sequence[Source], jobs: int) -> Iter
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=min(jobs, len(sources)), initializer=_init_worker,
-                             initargs=(pipeline,)) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(sources)), initializer=_init_worker,
+                               initargs=(pipeline, os.getpid()))
+    try:
         chunk = max(1, min(64, len(sources) // (jobs * 8)))
         yield from pool.map(_run_in_worker, sources, chunksize=chunk)
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: no new work, and each worker ends when the file at hand is done (SIGTERM)."""
+    found: Any = getattr(pool, "_processes", None)  # the executor's own record of its workers
+    processes = list(found.values()) if found else []
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=_STOP_WAIT)
+        if process.is_alive():  # stuck in one file past all reason: do not wait for it
+            process.kill()

@@ -9,6 +9,7 @@ way ``wdiff`` does, ``[-removed-]{+added+}``, followed by ``<RULE>``.
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 
 from .review import ADDED, REMOVED, REPLACED, SAME, FileReview, LineReview, Segment
@@ -52,10 +53,23 @@ def visible(text: str) -> str:
     return "".join(out)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1 controls but tab and line feed
+
+
+def harmless(text: str) -> str:
+    """Text with its control characters (escape, bell, …) written out, so that it cannot drive a terminal.
+
+    >>> harmless("a\\x1b[2Jb\\x07\\tc\\n")
+    'a<U+001B>[2Jb<U+0007>\\tc\\n'
+    """
+    return _CONTROL.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
+
+
 def unified(label: str, before: str, after: str, color: bool = False) -> str:
-    """A unified diff of two texts (line breaks already normalised to ``\\n``)."""
-    a = before.splitlines(keepends=True)
-    b = after.splitlines(keepends=True)
+    """A unified diff of two texts (line breaks already normalised to ``\\n``), control characters shown."""
+    a = harmless(before).splitlines(keepends=True)
+    b = harmless(after).splitlines(keepends=True)
+    label = harmless(label)
     out = []
     for line in difflib.unified_diff(a, b, f"a/{label}", f"b/{label}"):
         if not line.endswith("\n"):
@@ -85,7 +99,7 @@ def inline(review: FileReview, color: bool = False, context: int = 40) -> str:
         return ""
     counts = review.rule_counts()
     total = sum(counts.values())
-    head = (f"{review.label}: {total} change{'s' if total != 1 else ''} ("
+    head = (f"{harmless(review.label)}: {total} change{'s' if total != 1 else ''} ("
             + ", ".join(f"{r}×{n}" for r, n in sorted(counts.items())) + ")")
     width = len(str(changed[-1].number))
     out = [paint(head, "header", color)]
@@ -101,7 +115,7 @@ def _line(ln: LineReview, color: bool, context: int) -> str:
     last = len(ln.segments) - 1
     for i, seg in enumerate(ln.segments):
         if seg.kind == SAME:
-            parts.append(_elide(seg.before, context, first=i == 0, final=i == last))
+            parts.append(harmless(_elide(seg.before, context, first=i == 0, final=i == last)))
         else:
             parts.append(_change(seg, color))
     return "".join(parts)

@@ -19,6 +19,8 @@ from .files import Skip
 from .pipeline import FileOutcome
 
 EXIT_OK, EXIT_WOULD_CHANGE, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as a shell reports a process it ended
+EXIT_PIPE_CLOSED = 141  # the reader of standard output went away: 128 + SIGPIPE, as for any Unix tool
 PROGRESS_BAR_FROM = 21  # files; fewer get one line each even on a terminal
 
 

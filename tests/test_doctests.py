@@ -6,6 +6,7 @@ import doctest
 
 import pytest
 
+import cleaner.config
 import cleaner.core
 import cleaner.files
 import cleaner.guard
@@ -19,7 +20,7 @@ import cleaner.speech
 import cleaner.transforms
 
 
-MODULES = [cleaner.core, cleaner.files, cleaner.guard, cleaner.learn, cleaner.lines, cleaner.mojibake,
+MODULES = [cleaner.config, cleaner.core, cleaner.files, cleaner.guard, cleaner.learn, cleaner.lines, cleaner.mojibake,
            cleaner.pipeline, cleaner.render, cleaner.review, cleaner.speech, cleaner.transforms]
 
 

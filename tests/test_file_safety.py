@@ -524,4 +524,4 @@ def test_a_full_disk_leaves_the_file_as_it_was_and_no_temp_file(tmp_path: Path) 
     assert out[0] == "exit 2", err
     assert out[1] == "unchanged"  # the file is as it was
     assert sorted(out[2:-1]) == ["a.txt", "filler"]  # and no temporary file is left
-    assert "a.txt: cannot write: No space left on device" in err and "None" not in err
+    assert "a.txt: cannot write: No space left on device; it was left as it was" in err and "None" not in err

@@ -22,7 +22,7 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
-from selenium.webdriver.support.ui import Select  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 AD_LINE = "墨香书斋整理，咨询QQ318842759"  # samples/input/01_county_style_meeting.txt
 FILE_01 = "01_county_style_meeting.txt"
@@ -79,7 +79,8 @@ def file_row(browser: WebDriver, name: str) -> WebElement:
 def expand(browser: WebDriver, row: WebElement) -> WebElement:
     row.find_element(By.TAG_NAME, "summary").click()
     body = row.find_element(By.CSS_SELECTOR, "div.body")
-    assert body.is_displayed()
+    # the script draws the lines after the click: on a busy machine that takes a moment
+    WebDriverWait(browser, 10).until(lambda _: body.is_displayed())
     return body
 
 
