@@ -72,3 +72,14 @@ def test_python_pipeline_examples_run_and_do_what_the_command_does(tmp_path: Pat
     for name in written:
         assert (tmp_path / "clean" / name).read_bytes() == (tmp_path / "by-command" / name).read_bytes()
     assert "".join(batch["log"]) == (tmp_path / "log.jsonl").read_text(encoding="utf-8")  # type: ignore[arg-type]
+
+
+def test_every_test_the_readme_names_exists() -> None:
+    import re
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`(test_[a-z0-9_]+)`", readme))
+    defined = set()
+    for path in (REPO / "tests").glob("test_*.py"):
+        defined.update(re.findall(r"^def (test_[a-z0-9_]+)", path.read_text(encoding="utf-8"), re.M))
+    assert named and named <= defined, sorted(named - defined)
