@@ -18,7 +18,6 @@ import regex
 
 from .changes import Change, CleanResult, DocumentInfo
 from .guard import check_body
-from .literals import LiteralIndex, literal_index
 from .lines import Edit, Line, split_lines
 from .actions import ACTIONS
 from .rules import PLACEHOLDER, Rule, load_rules, search
@@ -100,9 +99,8 @@ def clean_text(text: str, rules: list[Rule] | tuple[Rule, ...] | None = None, *,
     opts = options or Options()
     if settings:
         opts = replace(opts, **settings)  # type: ignore[arg-type]
-    chosen = default_rules() if rules is None else rules
-    doc = _Document(text, opts, _index(chosen, opts.placeholder))
-    for rule in chosen:
+    doc = _Document(text, opts)
+    for rule in default_rules() if rules is None else rules:
         doc.run(rule)
     result = doc.result()
     if opts.guard:
@@ -110,29 +108,10 @@ def clean_text(text: str, rules: list[Rule] | tuple[Rule, ...] | None = None, *,
     return result
 
 
-_INDEXES: dict[str, tuple[tuple[Rule, ...], LiteralIndex]] = {}  # by placeholder: the last rule set's
-
-
-def _index(rules: list[Rule] | tuple[Rule, ...], placeholder: str) -> LiteralIndex:
-    """The literal index (see :mod:`cleaner.literals`) for the gates of ``rules``.
-
-    Kept for the last rule set seen, which is recognised by the identity of
-    its rules (gathering 635 literals for every document cost more than the
-    pass itself saves on a short one).
-    """
-    last = _INDEXES.get(placeholder)
-    if last is not None and len(last[0]) == len(rules) and all(
-            a is b for a, b in zip(last[0], rules, strict=True)):
-        return last[1]
-    index = literal_index(frozenset(lit for rule in rules for lit in rule.literals(placeholder)))
-    _INDEXES[placeholder] = (tuple(rules), index)
-    return index
-
-
 class _Document:
     """The lines of one document while the rules run, and what they did."""
 
-    def __init__(self, text: str, options: Options, index: LiteralIndex | None = None) -> None:
+    def __init__(self, text: str, options: Options) -> None:
         parts = split_lines(text)
         self.lines = [Line(i + 1, s) for i, s in enumerate(parts)]
         self.options = options
@@ -141,29 +120,10 @@ class _Document:
         self._line = 0  # the line a rule is working on, for RuleTimeout
         self._input_nonblank = any(s.strip() for s in parts)
         self._joined: str | None = None  # the lines as one text, for rule gates
-        # Every gate literal the lines hold (and perhaps some they no longer
-        # do): found in the input, then in each line as it is edited.
-        self._index = index
-        self._present: set[str] | None = index.found(text) if index is not None else None
-        self._unscanned: list[Line] = []  # edited lines, not yet searched for literals
 
     def _edited(self) -> None:
         """Forget the joined text: call after any line was changed or dropped."""
         self._joined = None
-
-    def _apply(self, ln: Line, edits: list[Edit]) -> None:
-        """Edit a line; an edit may make a literal (``更新X时间`` loses its ``X``), so it is searched again."""
-        ln.apply(edits)
-        self._unscanned.append(ln)
-        self._edited()
-
-    def _present_literals(self) -> set[str] | None:
-        """A superset of the gate literals in the current lines (None: not tracked)."""
-        if self._present is not None and self._unscanned:
-            assert self._index is not None
-            self._present |= self._index.found("\n".join([ln.text for ln in self._unscanned]))
-            self._unscanned = []
-        return self._present
 
     def _joined_text(self) -> str:
         """The current lines as one text, with a line break before and after each."""
@@ -182,10 +142,7 @@ class _Document:
         scanners = rule.gate(self.options.placeholder)
         if not scanners:
             return self.lines
-        present = self._present_literals()
-        if present is not None:
-            scanners = rule.live_gate(self.options.placeholder, present)
-        if not scanners or not self.lines:
+        if not self.lines:
             return []
         doc = self._joined_text()
         hits: list[int] = []  # where a hit starts, at most one per line and scanner
@@ -318,7 +275,8 @@ class _Document:
                     self._mark_truncated_in(rule, ln.text[start:end])
                     self._record(rule, ln, start, ln.text[start:end], "", noise=(0, end - start),
                                  message="only the site's words: the rest of the line is speech")
-                self._apply(ln, [(start, end, "") for start, end in spans])
+                ln.apply([(start, end, "") for start, end in spans])
+                self._edited()
             elif whole:
                 self._record(rule, ln, 0, ln.text, ln.text, kind="warning",
                              message="looks like noise, but shares the line with speech that "
@@ -587,7 +545,8 @@ class _Document:
             if not edits:
                 continue
             had_text = bool(ln.text.strip())
-            self._apply(ln, edits)
+            ln.apply(edits)
+            self._edited()
             if had_text and not ln.text.strip():
                 emptied.append(ln)
         if emptied:
@@ -811,7 +770,8 @@ class _Document:
                 for start, end, fixed in edits:
                     self._record(rule, ln, start, ln.text[start:end], fixed)
                 if edits:
-                    self._apply(ln, edits)
+                    ln.apply(edits)
+                    self._edited()
                     relaxed = self.info.mojibake_repaired = True
             tried = self._matching(rule, tried)
 

@@ -168,7 +168,6 @@ class Rule:
                                                                 repr=False)
     _any: dict[str, regex.Pattern[str] | None] = field(default_factory=dict, init=False, repr=False)
     _gate: dict[str, list[Scanner]] = field(default_factory=dict, init=False, repr=False)
-    _literals: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
     _has_placeholder: bool = field(default=False, init=False, repr=False)
     _uses_placeholder: bool = field(default=False, init=False, repr=False)
     _compiled: dict[str, list[regex.Pattern[str]]] = field(default_factory=dict, init=False,
@@ -255,7 +254,7 @@ class Rule:
         line a candidate.
         """
         if placeholder not in self._gate:
-            scanners: list[Scanner] = list(self.literals(placeholder))
+            scanners: list[Scanner] = [r.replace(PLACEHOLDER, placeholder) for r in self.requires]
             if len(scanners) > _MAX_FIND_LITERALS:
                 # One scan for all of them beats a str.find per literal.
                 scanners = [_compile_scan("|".join(re.escape(str(lit)) for lit in scanners))]
@@ -265,32 +264,6 @@ class Rule:
                 scanners.append(_compile_scan(source) if self.builtin else regex.compile(source))
             self._gate[placeholder] = scanners
         return self._gate[placeholder]
-
-    def literals(self, placeholder: str) -> list[str]:
-        """The ``requires`` literals, with ``{placeholder}`` standing for the given placeholder."""
-        if placeholder not in self._literals:
-            self._literals[placeholder] = [r.replace(PLACEHOLDER, placeholder) for r in self.requires]
-        return self._literals[placeholder]
-
-    def live_gate(self, placeholder: str, present: set[str]) -> list[Scanner]:
-        """The scanners of :meth:`gate` that can hit a document whose literals are among ``present``.
-
-        ``present`` holds every literal of the document (it may hold more;
-        see :mod:`cleaner.literals`). A literal that is not there cannot hit,
-        so its scan is left out, and so is the one scan for many literals when
-        none of them is there; the prefilter always stays. The lines the
-        scanners left hit are the lines the whole gate hits. Empty when
-        nothing can hit: then no line is a candidate (unlike an empty
-        :meth:`gate`, which makes every line one).
-        """
-        scanners = self.gate(placeholder)
-        literals = self.literals(placeholder)
-        live = [lit for lit in literals if lit in present]
-        if len(live) == len(literals):
-            return scanners
-        if len(literals) > _MAX_FIND_LITERALS:  # one scan for all of them, then the prefilter
-            return scanners if live else scanners[1:]
-        return [*live, *scanners[len(literals):]]
 
     def any_pattern(self, placeholder: str) -> regex.Pattern[str] | None:
         """All patterns as one alternation, for rules that only ask whether a line matches.
