@@ -120,6 +120,9 @@ class _Document:
         self._line = 0  # the line a rule is working on, for RuleTimeout
         self._input_nonblank = any(s.strip() for s in parts)
         self._joined: str | None = None  # the lines as one text, for rule gates
+        # What _matches found, by rule and text: the same line is asked about
+        # again (duplicate lines, the warning for a long line, edge pieces).
+        self._known: dict[tuple[int, str], bool] = {}
 
     def _edited(self) -> None:
         """Forget the joined text: call after any line was changed or dropped."""
@@ -229,6 +232,14 @@ class _Document:
         if not candidate and not rule.may_match(text, self.options.placeholder,
                                                 self._timeout(rule)):
             return False
+        key = (id(rule), text)
+        known = self._known.get(key)
+        if known is None:
+            known = self._known[key] = self._pattern_matches(rule, text)
+        return known
+
+    def _pattern_matches(self, rule: Rule, text: str) -> bool:
+        """:meth:`_matches` without the literal pre-check, which the caller has done."""
         combined = rule.any_pattern(self.options.placeholder)
         t = self._timeout(rule)
         if combined is not None:
