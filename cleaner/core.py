@@ -239,13 +239,16 @@ class _Document:
         return known
 
     def _pattern_matches(self, rule: Rule, text: str) -> bool:
-        """:meth:`_matches` without the literal pre-check, which the caller has done."""
-        combined = rule.any_pattern(self.options.placeholder)
+        """:meth:`_matches` without the literal pre-check, which the caller has done.
+
+        The patterns are tried one by one. Alone, the regex engine rejects
+        most of them at once (a literal they need is missing); joined into one
+        alternation it cannot, and ED004's six took 3x as long joined (on
+        the lines and pieces the wild pages ask about, 221 ms against 114 ms
+        for all rules).
+        """
         t = self._timeout(rule)
-        if combined is not None:
-            found = combined.search(text, timeout=t) is not None
-        else:
-            found = any(p.search(text, timeout=t) for p in self._patterns(rule))
+        found = any(p.search(text, timeout=t) for p in self._patterns(rule))
         return found and not (rule.exclude and rule.excluded(text, t))
 
     def _drop(self, rule: Rule, doomed: list[Line], action: str | None = None,

@@ -62,7 +62,6 @@ FIRST_VERSION = "0.1.0"
 """The ``since`` of a rule that does not say: it shipped with the first release."""
 REQUIRED = ("id", "summary", "rationale", "action", "changes", "keeps")
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{1,31}$")
-_LEADING_FLAGS = re.compile(r"\(\?([a-zA-Z]+)\)")
 _MAX_FIND_LITERALS = 12  # more requires literals than this are scanned for as one pattern
 # What a prefilter may not use (outside character classes): it runs over the
 # whole document, where anchors, lookaround and commitments see other lines.
@@ -166,7 +165,6 @@ class Rule:
     # ``dataclasses.replace`` builds them afresh for the new rule.
     _by_placeholder: dict[str, list[regex.Pattern[str]]] = field(default_factory=dict, init=False,
                                                                 repr=False)
-    _any: dict[str, regex.Pattern[str] | None] = field(default_factory=dict, init=False, repr=False)
     _gate: dict[str, list[Scanner]] = field(default_factory=dict, init=False, repr=False)
     _has_placeholder: bool = field(default=False, init=False, repr=False)
     _uses_placeholder: bool = field(default=False, init=False, repr=False)
@@ -264,27 +262,6 @@ class Rule:
                 scanners.append(_compile_scan(source) if self.builtin else regex.compile(source))
             self._gate[placeholder] = scanners
         return self._gate[placeholder]
-
-    def any_pattern(self, placeholder: str) -> regex.Pattern[str] | None:
-        """All patterns as one alternation, for rules that only ask whether a line matches.
-
-        Compiled on first use (start-up stays fast); ``None`` when the patterns
-        do not combine (the caller then tries them one by one).
-        """
-        if placeholder not in self._any:
-            if len(self.patterns) == 1:  # nothing to combine: the pattern itself
-                self._any[placeholder] = self.patterns_for(placeholder)[0]
-                return self._any[placeholder]
-            parts = []
-            for source in self.patterns:
-                source = source.replace(PLACEHOLDER, regex.escape(placeholder))
-                m = _LEADING_FLAGS.match(source)
-                parts.append(f"(?{m.group(1)}:{source[m.end():]})" if m else source)
-            try:
-                self._any[placeholder] = regex.compile("|".join(f"(?:{p})" for p in parts))
-            except regex.error:
-                self._any[placeholder] = None
-        return self._any[placeholder]
 
 
 # ---------------------------------------------------------------- loading
