@@ -123,6 +123,9 @@ class _Document:
         # What _matches found, by rule and text: the same line is asked about
         # again (duplicate lines, the warning for a long line, edge pieces).
         self._known: dict[tuple[int, str], bool] = {}
+        # Facts about a line's text that many rules ask for, by text.
+        self._paragraphs: dict[str, bool] = {}
+        self._ends: dict[str, list[int]] = {}
 
     def _edited(self) -> None:
         """Forget the joined text: call after any line was changed or dropped."""
@@ -133,6 +136,20 @@ class _Document:
         if self._joined is None:
             self._joined = "\n" + "\n".join([ln.text for ln in self.lines]) + "\n"
         return self._joined
+
+    def _is_paragraph(self, text: str) -> bool:
+        """:func:`cleaner.speech.is_paragraph`, once per text: every rule that leads asks it of the head."""
+        known = self._paragraphs.get(text)
+        if known is None:
+            known = self._paragraphs[text] = is_paragraph(text)
+        return known
+
+    def _edge_ends(self, text: str) -> list[int]:
+        """:func:`cleaner.speech.edge_ends`, once per text: _drop_line and _settle both need them."""
+        known = self._ends.get(text)
+        if known is None:
+            known = self._ends[text] = edge_ends(text)
+        return known
 
     def _candidates(self, rule: Rule) -> list[Line]:
         """The lines the rule could change, found by scans of the whole document.
@@ -322,7 +339,7 @@ class _Document:
         for ln in self.lines:
             if id(ln) in wanted:
                 found.add(id(ln))
-            if is_paragraph(ln.text):
+            if self._is_paragraph(ln.text):
                 break
         return found
 
@@ -360,7 +377,7 @@ class _Document:
         sentence is short (at most ``CLAUSE_HAN`` Han characters) and neither
         opens nor closes a speech (:func:`cleaner.speech.is_genre_talk`).
         """
-        ends = edge_ends(text)
+        ends = self._edge_ends(text)
         if whole:
             t = self._timeout(rule)
             spans = [m.span() for p in self._patterns(rule) for m in p.finditer(text, timeout=t)
@@ -488,7 +505,7 @@ class _Document:
                     edged.append(ln)
                 else:
                     matched.append(ln)
-            elif len(edge_ends(ln.text)) > 1:
+            elif len(self._edge_ends(ln.text)) > 1:
                 edged.append(ln)
         self._remove_lines(rule, matched)
         self._remove_lines(rule, edged, whole=False)
@@ -505,7 +522,7 @@ class _Document:
         separators) cover at least ``coverage`` of its Han characters, and
         the patterns hit at least once.
         """
-        body = zones([ln.text for ln in self.lines])
+        body = zones([ln.text for ln in self.lines], self._is_paragraph)
         if body is None:
             return
         first, last = body
@@ -655,7 +672,7 @@ class _Document:
         between = seq[title + 1: first]
         if any(p.search(b.text, timeout=t) for b in between for p in rule.compiled_gap_stop):
             return  # a speech opens before the heading: not a collection's preamble
-        doomed = [b for b in between if is_paragraph(b.text)]
+        doomed = [b for b in between if self._is_paragraph(b.text)]
         limit = rule.max_line_length
         if len(doomed) > _PREAMBLE_MAX or any(limit is not None and len(b.text) > limit
                                                for b in doomed):

@@ -24,6 +24,8 @@ The measure is deliberately simple and errs towards keeping:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import regex
 
 SPEECH_HAN = 6
@@ -93,14 +95,15 @@ def is_paragraph(text: str) -> bool:
     return han_count(text) >= PARAGRAPH_HAN and _SENTENCE_END.search(text) is not None
 
 
-def zones(lines: list[str]) -> tuple[int, int] | None:
+def zones(lines: list[str], paragraph: Callable[[str], bool] = is_paragraph) -> tuple[int, int] | None:
     """The body of a document: the indices of its first and last speech paragraph.
 
     Lines before the first are its head zone, lines after the last its tail
     zone (a site's header and footer live there, as jusText uses context).
     ``None`` when no line is a paragraph: there is no body to tell them from.
+    ``paragraph`` is :func:`is_paragraph` or a caller's memo of it.
     """
-    found = [i for i, text in enumerate(lines) if is_paragraph(text)]
+    found = [i for i, text in enumerate(lines) if paragraph(text)]
     return (found[0], found[-1]) if found else None
 
 
