@@ -48,12 +48,15 @@ class BodyIntegrityError(Exception):
 def check_body(source: str, output: str, changes: list[Change]) -> None:
     """Raise :class:`BodyIntegrityError` unless the output keeps the input's body text."""
     check_dropped_lines(changes)
-    lines = split_lines(source)
     removed: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for c in changes:
         if c.kind == "change" and c.action in REMOVALS:
             removed[c.line].append((c.column - 1, c.end_column - 1))
-    kept = "".join(outside(text, removed.get(i + 1, [])) for i, text in enumerate(lines))
+    # Line breaks are not Han: with nothing removed, the input itself is what must survive,
+    # and only the lines a removal touched need their spans cut out.
+    kept = source if not removed else "".join(
+        [outside(text, removed[i + 1]) if i + 1 in removed else text
+         for i, text in enumerate(split_lines(source))])
     expected = _NOT_HAN.sub("", kept)
     actual = _NOT_HAN.sub("", output)
     if expected == actual:
@@ -61,6 +64,7 @@ def check_body(source: str, output: str, changes: list[Change]) -> None:
     missing = _first_missing(expected, actual)
     if missing is None:
         return  # the output only has more (a placeholder made of Chinese characters)
+    lines = split_lines(source)
     line, column = _locate(lines, removed, missing)
     rule = _covering_rule(changes, line, column)
     who = f"rule {rule}" if rule else "no rule recorded a change there (a bug in the cleaner)"
