@@ -148,14 +148,28 @@ def _unstamped(path: Path) -> list[dict[str, object]]:
     return records
 
 
+def default_shared() -> Path:
+    """``../shared`` beside this checkout, or beside the main checkout when this is a git worktree."""
+    beside = ROOT.parent / "shared"
+    if beside.is_dir():
+        return beside
+    try:
+        common = Path(git("rev-parse", "--path-format=absolute", "--git-common-dir"))
+    except (OSError, subprocess.CalledProcessError):
+        return beside
+    return common.parent.parent / "shared"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("rev_a")
     parser.add_argument("rev_b")
-    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared",
-                        help="the shared folder with seeds/, devset/ and wild/ (default: ../shared)")
+    parser.add_argument("--shared", type=Path, default=None,
+                        help="the shared folder with seeds/, devset/ and wild/ (default: ../shared, beside "
+                        "this checkout or the main one)")
     parser.add_argument("--keep", type=Path, help="keep the run folders here instead of deleting them")
     args = parser.parse_args(argv)
+    args.shared = args.shared or default_shared()
     missing = [str(args.shared / name / "raw") for name in CORPORA if not (args.shared / name / "raw").is_dir()]
     if missing:
         print(f"error: missing corpora: {', '.join(missing)}", file=sys.stderr)
