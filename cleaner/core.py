@@ -490,6 +490,8 @@ class _Document:
         edged: list[Line] = []
         limit = rule.max_line_length
         candidates = self._candidates(rule)
+        if not candidates:
+            return  # most rules on most pages: nothing to try, and no head lines to find
         if rule.zone == "head":  # only where no paragraph of speech stands above
             head = self._head_lines(candidates)
             candidates = [ln for ln in candidates if id(ln) in head]
