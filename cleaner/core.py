@@ -120,6 +120,10 @@ class _Document:
         self._line = 0  # the line a rule is working on, for RuleTimeout
         self._input_nonblank = any(s.strip() for s in parts)
         self._joined: str | None = None  # the lines as one text, for rule gates
+        # Every character the lines may hold: the input's, and each logged change's
+        # new text (an edit only brings in what it writes). A literal with a character
+        # outside it cannot be there, and its gate scan is skipped.
+        self._chars = set(text)
         # What _matches found, by rule and text: the same line is asked about
         # again (duplicate lines, the warning for a long line, edge pieces).
         self._known: dict[tuple[int, str], bool] = {}
@@ -177,9 +181,12 @@ class _Document:
         if not self.lines:
             return []
         doc = self._joined_text()
+        chars = self._chars
         hits: list[int] = []  # where a hit starts, at most one per line and scanner
         for scan in scanners:
             if isinstance(scan, str):
+                if scan[0] not in chars or scan[-1] not in chars:
+                    continue  # not in the document: three in four literals, for a set lookup, not a scan
                 pos = doc.find(scan)
                 while pos >= 0:
                     hits.append(pos)
@@ -239,6 +246,8 @@ class _Document:
                 kind: str = "change", message: str = "", action: str | None = None,
                 noise: Span | None = None) -> None:
         """Log a change of the current text ``[pos, pos + len(before))`` of ``line``."""
+        if after:
+            self._chars.update(after)
         end = pos + len(before)
         end_column = line.original_length if end >= len(line.text) else line.column(end)
         self.changes.append(Change(rule.id, action or rule.action, line.number,

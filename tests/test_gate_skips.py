@@ -1,0 +1,71 @@
+"""A gate literal is skipped only when a character of it cannot be in the document.
+
+The document keeps a superset of its characters (the input's, and the new
+text of every logged change); a literal whose first or last character is not
+in it is not searched for. This must never change a rule's candidates: at
+every rule of whole runs over every text we have (rule examples, samples,
+and the seeds, devset and wild pages when ../shared is here), the candidates
+with the skip are the candidates without it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from cleaner import Options, Rule, clean_text, decode, default_rules
+from cleaner import core
+from cleaner.lines import Line
+from support import SAMPLES, SHARED
+
+RULES = list(default_rules())
+
+
+def documents() -> Iterator[str]:
+    yield from (e.input for r in RULES for e in r.changes)
+    yield from (k for r in RULES for k in r.keeps)
+    for path in sorted((SAMPLES / "input").glob("*.txt")):
+        yield decode(path.read_bytes()).text
+    for part in ("seeds", "devset", "wild"):
+        for path in sorted((SHARED / part / "raw").glob("*.txt")):
+            yield decode(path.read_bytes()).text
+
+
+class _Everything:
+    """A set that holds every character: no literal is skipped."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("options", [Options(), Options(anonymise="drop"),
+                                     Options(anonymise="keep", placeholder="某某")],
+                         ids=["replace", "drop", "keep"])
+def test_skipped_literals_change_no_candidate(options: Options, monkeypatch: pytest.MonkeyPatch) -> None:
+    checked: list[bool] = []
+    candidates = core._Document._candidates
+
+    def both(self: core._Document, rule: Rule) -> list[Line]:
+        fast = candidates(self, rule)
+        chars, self._chars = self._chars, _Everything()  # type: ignore[assignment]
+        try:
+            full = candidates(self, rule)
+        finally:
+            self._chars = chars
+        assert [id(ln) for ln in fast] == [id(ln) for ln in full], rule.id
+        checked.append(bool(full))
+        return fast
+
+    monkeypatch.setattr(core._Document, "_candidates", both)
+    for text in documents():
+        clean_text(text, options=options)
+    assert sum(checked) > 500
+
+
+def test_a_change_brings_its_characters_in() -> None:
+    # PU002 writes ： where the input had only ':'; a later gate literal such as 来源： must then be searched for.
+    doc = core._Document("a:b", Options())
+    assert "：" not in doc._chars
+    doc._record(RULES[0], doc.lines[0], 1, ":", "：")
+    assert "：" in doc._chars
