@@ -130,7 +130,6 @@ class _Document:
         # Facts about a line's text that many rules ask for, by text.
         self._paragraphs: dict[str, bool] = {}
         self._ends: dict[str, list[int]] = {}
-        self._hans: dict[tuple[str, int, int], int] = {}
 
     def _edited(self) -> None:
         """Forget the joined text: call after any line was changed or dropped."""
@@ -154,17 +153,6 @@ class _Document:
         known = self._ends.get(text)
         if known is None:
             known = self._ends[text] = edge_ends(text)
-        return known
-
-    def _han(self, text: str, start: int, end: int) -> int:
-        """The Han characters of ``text[start:end]``, counted once per document.
-
-        Every rule whose literal a line holds weighs the same pieces at the line's edges.
-        """
-        key = (text, start, end)
-        known = self._hans.get(key)
-        if known is None:
-            known = self._hans[key] = han_count(text[start:end])
         return known
 
     def _candidates(self, rule: Rule) -> list[Line]:
@@ -468,7 +456,7 @@ class _Document:
             return (lo, hi) if short and self._matches(rule, text[lo:hi].strip()) else None
         prev = lo
         for i, e in enumerate(inner):
-            if (limit is not None and e - lo > limit) or self._han(text, prev, e) > CLAUSE_HAN:
+            if (limit is not None and e - lo > limit) or han_count(text[prev:e]) > CLAUSE_HAN:
                 break  # too long for the rule, or a piece too long to be one clause of noise
             if self._matches(rule, text[lo:e].strip()):
                 if i and self._matches(rule, text[inner[0]:e].strip()):
@@ -477,7 +465,7 @@ class _Document:
             prev = e
         after = hi
         for i, s in enumerate(reversed(inner)):
-            if (limit is not None and hi - s > limit) or self._han(text, s, after) > CLAUSE_HAN:
+            if (limit is not None and hi - s > limit) or han_count(text[s:after]) > CLAUSE_HAN:
                 break
             if self._matches(rule, text[s:hi].strip()):
                 if i and self._matches(rule, text[s:inner[-1]].strip()):
