@@ -80,7 +80,7 @@ REMOVALS = LINE_DROPS | frozenset(a.name for a in ACTIONS.values() if a.removes 
 """Actions whose changes may take Chinese characters out of the text."""
 
 
-def default_safety(action: str) -> str:
+def default_safety(action: str) -> Literal["safe", "review"]:
     """A rule's fix safety unless it says otherwise: ``review`` for what removes text.
 
     ``safe`` changes only the form (punctuation, width, a mark that is always a

@@ -13,7 +13,10 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
+
+Kind = Literal["change", "warning"]
+"""A change of the text, or a warning about text a rule saw and left alone."""
 
 
 class Change(NamedTuple):
@@ -30,7 +33,7 @@ class Change(NamedTuple):
     column: int
     before: str
     after: str
-    kind: str = "change"  # "change" or "warning"
+    kind: Kind = "change"
     message: str = ""
     end_column: int = 0
     noise: tuple[int, int] | None = None

@@ -37,7 +37,7 @@ import click
 
 from . import __version__
 from .config import ConfigError, Overrides, Settings, placeholder_problem, resolve
-from .core import ANONYMISE_MODES
+from .defaults import ANONYMISE_MODES
 from .fileio import DecodeError, decode, remove_stale_temps, write_atomic
 from .files import STDIN, Source, display, files_in, find_sources
 from .pipeline import DiffStyle, FileOutcome, Pipeline, View, WriteBack, clean_many

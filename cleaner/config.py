@@ -24,8 +24,10 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from . import defaults
+from .defaults import Anonymise
 from .core import Options
 from .rules import Rule, load_rules
 
@@ -33,7 +35,7 @@ KEYS = {
     "rules": "extra rule files or folders (list of paths)",
     "select": "rule ids or id prefixes to run (default: all)",
     "ignore": "rule ids or id prefixes not to run",
-    "placeholder": "what anonymised tokens become (default \"××\")",
+    "placeholder": f"what anonymised tokens become (default \"{defaults.PLACEHOLDER}\")",
     "anonymise": "\"replace\", \"drop\" or \"keep\" anonymised tokens",
     "blank_lines": "one blank line between paragraphs (true/false)",
     "include": "glob patterns of files to clean inside folders (default [\"*.txt\"])",
@@ -101,11 +103,12 @@ def resolve(overrides: Overrides, cwd: Path) -> Settings:
     rules = select_rules(rules, _split(overrides.select) or config.select,
                          config.ignore + _split(overrides.ignore))
     options = Options(
-        placeholder=_first(overrides.placeholder, config.placeholder, "××"),
-        anonymise=_first(overrides.anonymise, config.anonymise, "replace"),
+        placeholder=_first(overrides.placeholder, config.placeholder, defaults.PLACEHOLDER),
+        # checked where it was given (click's choice, the config's key); Options checks again
+        anonymise=cast(Anonymise, _first(overrides.anonymise, config.anonymise, "replace")),
         blank_lines=bool(overrides.blank_lines or config.blank_lines),
         guard=not overrides.no_guard,
-        timeout=overrides.timeout or 10.0,
+        timeout=overrides.timeout or defaults.TIMEOUT,
     )
     include = list(overrides.include) or config.include or ["*.txt"]
     exclude = list(overrides.exclude) + config.exclude
@@ -213,7 +216,7 @@ def load_config(path: Path | None) -> Config:
     if problem is not None:
         raise ConfigError(f"{where}: key 'placeholder' {problem}")
     cfg.anonymise = _typed(where, table, "anonymise", str)
-    if cfg.anonymise is not None and cfg.anonymise not in ("replace", "drop", "keep"):
+    if cfg.anonymise is not None and cfg.anonymise not in defaults.ANONYMISE_MODES:
         raise ConfigError(f"{where}: key 'anonymise' must be \"replace\", \"drop\" or \"keep\"")
     cfg.blank_lines = _typed(where, table, "blank_lines", bool)
     return cfg

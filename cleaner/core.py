@@ -16,17 +16,18 @@ import re
 
 import regex
 
-from .changes import Change, CleanResult, DocumentInfo
+from .changes import Change, CleanResult, DocumentInfo, Kind
 from .guard import check_body
 from .lines import Edit, Line, split_lines
+from . import defaults
 from .actions import ACTIONS
+from .defaults import ANONYMISE_MODES, Anonymise
 from .rules import PLACEHOLDER, Rule, load_rules, search
 from .speech import (CLAUSE_HAN, Span, edge_ends, han_count, han_covered, is_genre_talk,
                      is_paragraph, is_speech, leaves_speech, zones)
 from .mojibake import DOCUMENT_CHECKS, REPAIRS
 from .transforms import TRANSFORMS
 
-ANONYMISE_MODES = ("replace", "drop", "keep")
 _SPACE = re.compile(r"\s+")
 _CLAUSE_MARK = re.compile("[。！？；]|(?:[，,]|……)\\s*$")
 
@@ -50,11 +51,11 @@ class Options:
         ``review`` ones that judge what is noise.
     """
 
-    placeholder: str = "××"
-    anonymise: str = "replace"
+    placeholder: str = defaults.PLACEHOLDER
+    anonymise: Anonymise = "replace"
     blank_lines: bool = False
     guard: bool = True
-    timeout: float = 10.0
+    timeout: float = defaults.TIMEOUT
     preview: bool = False
     safe_only: bool = False
 
@@ -231,7 +232,7 @@ class _Document:
     # ------------------------------------------------------------ helpers
 
     def _record(self, rule: Rule, line: Line, pos: int, before: str, after: str,
-                kind: str = "change", message: str = "", action: str | None = None,
+                kind: Kind = "change", message: str = "", action: str | None = None,
                 noise: Span | None = None) -> None:
         """Log a change of the current text ``[pos, pos + len(before))`` of ``line``."""
         if after:

@@ -18,10 +18,11 @@ from collections.abc import Sequence, Set
 from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, Literal, TypeAlias, get_args
 
 import regex
 
+from . import defaults
 from .actions import ACTIONS, RULE_KEYS, default_safety
 
 PIPELINE: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -53,9 +54,13 @@ STAGES = tuple(stage for stage, _ in PIPELINE)
 PLACEHOLDER = "{placeholder}"
 
 FILE_KEYS = {"family", "prefix", "stage", "safety", "description", "rule"}
-STATUSES = ("stable", "preview", "deprecated", "removed")
+Status = Literal["stable", "preview", "deprecated", "removed"]
+STATUSES: tuple[Status, ...] = get_args(Status)
 """A rule's lifecycle: preview rules run only when asked for, removed ones never."""
-SAFETIES = ("safe", "review")
+Safety = Literal["safe", "review"]
+SAFETIES: tuple[Safety, ...] = get_args(Safety)
+Anchor = Literal["head", "foot"]
+Zone = Literal["any", "head", "tail"]
 _PREFIX_RE = re.compile(r"^[A-Z]{2,6}$")
 _VERSION_RE = re.compile(r"^\d+\.\d+(?:\.\d+)?$")
 FIRST_VERSION = "0.1.0"
@@ -181,7 +186,7 @@ class Rule:
     max_line_length: int | None = None
     truncation: bool = False
     damage: bool = False
-    anchor: str = "head"
+    anchor: Anchor = "head"
     window: int = 12
     min_members: int = 2
     gap_max: int = 2
@@ -191,14 +196,14 @@ class Rule:
     filler: list[str] = field(default_factory=list)
     coverage: float = 0.6
     leads: bool = False
-    zone: str = "any"
+    zone: Zone = "any"
     trails: bool = False
     changes: list[Example] = field(default_factory=list)
     keeps: list[str] = field(default_factory=list)
     prefix: str = ""  # the family's id prefix, when its file declares one
-    status: str = "stable"
+    status: Status = "stable"
     since: str = FIRST_VERSION
-    safety: str = "review"
+    safety: Safety = "review"
     builtin: bool = False  # a default rule (tested on pathological input: no time limit needed)
     # Caches derived from the fields above; not init fields, so that
     # ``dataclasses.replace`` builds them afresh for the new rule.
@@ -239,7 +244,7 @@ class Rule:
         if found is None:
             sources: list[str] = getattr(self, key)
             found = self._compiled[key] = [
-                regex.compile(p.replace(PLACEHOLDER, regex.escape("××"))) for p in sources]
+                regex.compile(p.replace(PLACEHOLDER, regex.escape(defaults.PLACEHOLDER))) for p in sources]
         return found
 
     def prepare(self) -> None:
@@ -266,7 +271,8 @@ class Rule:
     def excluded(self, text: str, timeout: float | None = None) -> bool:
         return any(p.search(text, timeout=timeout) for p in self.compiled_exclude)
 
-    def may_match(self, text: str, placeholder: str = "××", timeout: float | None = None) -> bool:
+    def may_match(self, text: str, placeholder: str = defaults.PLACEHOLDER,
+                  timeout: float | None = None) -> bool:
         """The cheap pre-check for one line: does the rule's gate (see :meth:`gate`) hit it?
 
         A search for a handful of literals is far faster than the rule's
@@ -611,7 +617,7 @@ def _compile(path: Path, rid: str, key: str, patterns: list[str]) -> list[regex.
     out = []
     for i, p in enumerate(patterns):
         try:
-            out.append(regex.compile(p.replace(PLACEHOLDER, regex.escape("××"))))
+            out.append(regex.compile(p.replace(PLACEHOLDER, regex.escape(defaults.PLACEHOLDER))))
         except regex.error as exc:
             raise RuleError(path, f"invalid regular expression: {exc}", rid,
                             f"{key}[{i}]") from None

@@ -45,7 +45,7 @@ def test_anonymised_token_settings(settings: dict[str, Any], expected: str) -> N
 
 def test_unknown_anonymise_mode_is_an_error() -> None:
     with pytest.raises(ValueError, match="anonymise"):
-        Options(anonymise="hide")
+        Options(anonymise="hide")  # type: ignore[arg-type]  # as a caller without a type checker
 
 
 def test_blank_lines_setting_puts_one_blank_line_between_paragraphs() -> None:
