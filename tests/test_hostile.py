@@ -8,6 +8,7 @@ slowest of the suite.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,9 @@ def test_invalid_utf8_in_the_middle_is_kept_flagged_and_the_rest_cleaned(tmp_pat
     assert "DAMAGED" in err
 
 
+LINEAR_BOUND = 60.0  # seconds for a 300,000-character line
+
+
 @pytest.mark.parametrize("line", [
     "X" * 300_000 + "同志",
     "×" * 300_000 + "同志",
@@ -84,9 +88,13 @@ def test_invalid_utf8_in_the_middle_is_kept_flagged_and_the_rest_cleaned(tmp_pat
         "notice-words", "commas", "nav-words", "open-paren", "table-bars", "anti-copy-dots",
         "close-parens", "spaces-before-address", "contents-line"])
 def test_pathological_lines_finish(tmp_path: Path, line: str) -> None:
+    started = time.monotonic()
     code, out, err, _ = clean_file(tmp_path, line.encode("utf-8"))
     assert code == 0, err
     assert "Traceback" not in err
+    # A pattern that backtracks on such a line takes minutes to hours; a linear one, a second or
+    # two. The bound is far from both, so a busy machine does not make it flaky.
+    assert time.monotonic() - started < LINEAR_BOUND
 
 
 def test_repeated_placeholders_collapse(tmp_path: Path) -> None:
