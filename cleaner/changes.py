@@ -42,6 +42,8 @@ class Change(NamedTuple):
     Everything of ``before`` outside it holds no speech clause (see
     :mod:`cleaner.speech`); the guard checks this from the log alone.
     """
+    review: bool = False
+    """Made by a ``review``-level rule (a judgement that removes text): where a reviewer starts."""
 
     def to_json(self, path: str | None = None) -> dict[str, Any]:
         record: dict[str, Any] = {"type": self.kind}
@@ -55,6 +57,8 @@ class Change(NamedTuple):
             del record["noise"]
         else:
             record["noise"] = list(record["noise"])
+        if not record["review"]:
+            del record["review"]
         return record
 
 

@@ -241,7 +241,8 @@ class _Document:
         end_column = line.original_length if end >= len(line.text) else line.column(end)
         self.changes.append(Change(rule.id, action or rule.action, line.number,
                                    line.column(pos) + 1, before, after, kind, message,
-                                   end_column + 1, noise))
+                                   end_column + 1, noise,
+                                   review=kind == "change" and rule.safety == "review"))
 
     def _patterns(self, rule: Rule) -> list[regex.Pattern[str]]:
         return rule.patterns_for(self.options.placeholder)

@@ -108,3 +108,12 @@ def test_mixed_marks_for_one_name_become_one_placeholder(placeholder: str) -> No
     once = clean_text(text, placeholder=placeholder).text
     assert once == f"{placeholder}同志、{placeholder}局长和{placeholder}处长\n"
     assert clean_text(once, placeholder=placeholder).text == once
+
+
+def test_the_log_marks_changes_a_reviewer_should_start_with() -> None:
+    import json
+
+    result = clean_text("本文来源于网络，如有侵权请联系删除。\n同志们,今天开会。\n")
+    records = {r["rule"]: r for r in map(json.loads, result.jsonl("a.txt").splitlines()[1:])}
+    assert records["ED003"]["review"] is True  # a judgement that removed a line
+    assert "review" not in records["PU002"]  # a comma made fullwidth is pure form
