@@ -165,9 +165,14 @@ class Example:
     output: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Rule:
-    """One validated rule. Patterns are compiled; examples are kept for tests."""
+    """One validated rule, as its file says it: frozen once loaded.
+
+    What the engine needs to run it fast (compiled patterns, its gate) is its
+    :class:`Matcher`, built from these fields and kept beside them; a rule
+    made with ``dataclasses.replace`` gets a matcher of its own.
+    """
 
     id: str
     family: str
@@ -205,74 +210,90 @@ class Rule:
     since: str = FIRST_VERSION
     safety: Safety = "review"
     builtin: bool = False  # a default rule (tested on pathological input: no time limit needed)
-    # Caches derived from the fields above; not init fields, so that
-    # ``dataclasses.replace`` builds them afresh for the new rule.
-    _by_placeholder: dict[str, list[regex.Pattern[str]]] = field(default_factory=dict, init=False,
-                                                                repr=False)
-    _gate: dict[str, list[Scanner]] = field(default_factory=dict, init=False, repr=False)
-    _has_placeholder: bool = field(default=False, init=False, repr=False)
-    _uses_placeholder: bool = field(default=False, init=False, repr=False)
-    _compiled: dict[str, list[regex.Pattern[str]]] = field(default_factory=dict, init=False,
-                                                          repr=False)
+    matcher: Matcher = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self.prepare()
+        object.__setattr__(self, "matcher", Matcher(self))
+
+    # What the engine asks of a rule, answered by its matcher.
 
     @property
     def compiled(self) -> list[regex.Pattern[str]]:
         """The patterns, compiled on first use (a run that never needs a rule never pays)."""
-        return self._compiled_list("patterns")
+        return self.matcher.compiled("patterns")
 
     @property
     def compiled_exclude(self) -> list[regex.Pattern[str]]:
-        return self._compiled_list("exclude")
+        return self.matcher.compiled("exclude")
 
     @property
     def compiled_gap_stop(self) -> list[regex.Pattern[str]]:
-        return self._compiled_list("gap_stop")
+        return self.matcher.compiled("gap_stop")
 
     @property
     def compiled_after(self) -> list[regex.Pattern[str]]:
-        return self._compiled_list("after")
+        return self.matcher.compiled("after")
 
     @property
     def compiled_filler(self) -> list[regex.Pattern[str]]:
-        return self._compiled_list("filler")
-
-    def _compiled_list(self, key: str) -> list[regex.Pattern[str]]:
-        found = self._compiled.get(key)
-        if found is None:
-            sources: list[str] = getattr(self, key)
-            found = self._compiled[key] = [
-                regex.compile(p.replace(PLACEHOLDER, regex.escape(defaults.PLACEHOLDER))) for p in sources]
-        return found
-
-    def prepare(self) -> None:
-        """Precompute what the hot loops need from the patterns and literals."""
-        self._has_placeholder = any(PLACEHOLDER in p for p in self.patterns)
-        self._uses_placeholder = self._has_placeholder or (
-            self.replacement is not None and PLACEHOLDER in self.replacement)
+        return self.matcher.compiled("filler")
 
     @property
     def uses_placeholder(self) -> bool:
         """True for rules that write (or look for) the anonymisation placeholder."""
-        return self._uses_placeholder
+        return self.matcher.uses_placeholder
 
     def patterns_for(self, placeholder: str) -> list[regex.Pattern[str]]:
-        """The compiled patterns, with ``{placeholder}`` standing for the given placeholder."""
-        if not self._has_placeholder:
-            return self.compiled
-        if placeholder not in self._by_placeholder:
-            self._by_placeholder[placeholder] = [
-                regex.compile(p.replace(PLACEHOLDER, regex.escape(placeholder)))
-                for p in self.patterns]
-        return self._by_placeholder[placeholder]
+        return self.matcher.patterns_for(placeholder)
 
     def excluded(self, text: str, timeout: float | None = None) -> bool:
         return any(p.search(text, timeout=timeout) for p in self.compiled_exclude)
 
     def may_match(self, text: str, placeholder: str = defaults.PLACEHOLDER,
                   timeout: float | None = None) -> bool:
+        return self.matcher.may_match(text, placeholder, timeout)
+
+    def gate(self, placeholder: str) -> list[Scanner]:
+        return self.matcher.gate(placeholder)
+
+
+class Matcher:
+    """A rule compiled for the engine: its patterns and its gate, made on first use and kept."""
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+        self._compiled: dict[str, list[regex.Pattern[str]]] = {}
+        self._by_placeholder: dict[str, list[regex.Pattern[str]]] = {}
+        self._gate: dict[str, list[Scanner]] = {}
+        self.has_placeholder = any(PLACEHOLDER in p for p in rule.patterns)
+        self.uses_placeholder = self.has_placeholder or (
+            rule.replacement is not None and PLACEHOLDER in rule.replacement)
+
+    def compiled(self, key: str) -> list[regex.Pattern[str]]:
+        """A list of patterns of the rule (``patterns``, ``exclude``, …), compiled once."""
+        found = self._compiled.get(key)
+        if found is None:
+            sources: list[str] = getattr(self.rule, key)
+            found = self._compiled[key] = [
+                regex.compile(p.replace(PLACEHOLDER, regex.escape(defaults.PLACEHOLDER)))
+                for p in sources]
+        return found
+
+    def keep_compiled(self, key: str, compiled: list[regex.Pattern[str]]) -> None:
+        """Keep patterns the loader already compiled (to name a bad one in its error)."""
+        self._compiled[key] = compiled
+
+    def patterns_for(self, placeholder: str) -> list[regex.Pattern[str]]:
+        """The compiled patterns, with ``{placeholder}`` standing for the given placeholder."""
+        if not self.has_placeholder:
+            return self.compiled("patterns")
+        if placeholder not in self._by_placeholder:
+            self._by_placeholder[placeholder] = [
+                regex.compile(p.replace(PLACEHOLDER, regex.escape(placeholder)))
+                for p in self.rule.patterns]
+        return self._by_placeholder[placeholder]
+
+    def may_match(self, text: str, placeholder: str, timeout: float | None = None) -> bool:
         """The cheap pre-check for one line: does the rule's gate (see :meth:`gate`) hit it?
 
         A search for a handful of literals is far faster than the rule's
@@ -297,14 +318,15 @@ class Rule:
         line a candidate.
         """
         if placeholder not in self._gate:
-            scanners: list[Scanner] = [r.replace(PLACEHOLDER, placeholder) for r in self.requires]
+            rule = self.rule
+            scanners: list[Scanner] = [r.replace(PLACEHOLDER, placeholder) for r in rule.requires]
             if len(scanners) > _MAX_FIND_LITERALS:
                 # One scan for all of them beats a str.find per literal.
                 scanners = [_compile_scan("|".join(re.escape(str(lit)) for lit in scanners))]
-            if self.prefilter is not None:
-                source = self.prefilter.replace(PLACEHOLDER, re.escape(placeholder))
+            if rule.prefilter is not None:
+                source = rule.prefilter.replace(PLACEHOLDER, re.escape(placeholder))
                 # A user's prefilter runs under the time limit, which needs the regex engine.
-                scanners.append(_compile_scan(source) if self.builtin else regex.compile(source))
+                scanners.append(_compile_scan(source) if rule.builtin else regex.compile(source))
             self._gate[placeholder] = scanners
         return self._gate[placeholder]
 
@@ -372,7 +394,6 @@ def load_rules(paths: list[str | Path] | None = None, *, defaults: bool = True) 
         if loaded and loaded[0].prefix:
             _register_family(families, loaded[0].family, loaded[0].prefix, f)
         for rule in loaded:
-            rule.builtin = f in builtin
             if rule.id in seen:
                 raise RuleError(f, f"duplicate rule id, already defined in {seen[rule.id]}",
                                 rule.id, "id")
@@ -449,9 +470,9 @@ def load_rule_file(path: str | Path, *, trusted: bool = False) -> list[Rule]:
     tables = data.get("rule", [])
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         raise RuleError(path, "'rule' must be an array of tables ([[rule]])", field_name="rule")
-    rules = [_build_rule(path, family, stage, t, i, trusted, safety) for i, t in enumerate(tables)]
+    rules = [_build_rule(path, family, stage, t, i, trusted, safety, prefix)
+             for i, t in enumerate(tables)]
     for rule in rules:
-        rule.prefix = prefix
         if prefix and not (rule.id.startswith(prefix) and rule.id[len(prefix):][:1].isdigit()):
             raise RuleError(path, f"the ids of family {family!r} are {prefix} and digits, such as "
                             f"{prefix}001", rule.id, "id")
@@ -479,7 +500,7 @@ def _check_action_keys(path: Path, table: dict[str, Any], action: str, rule_id: 
 
 
 def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: int,
-                trusted: bool = False, safety: str | None = None) -> Rule:
+                trusted: bool = False, safety: str | None = None, prefix: str = "") -> Rule:
     rid = t.get("id")
     if not isinstance(rid, str) or not ID_RE.match(rid):
         raise RuleError(path, f"rule #{index + 1} needs an 'id' of letters and digits "
@@ -504,7 +525,9 @@ def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: i
     if rule_stage not in STAGES:
         raise RuleError(path, f"unknown stage {rule_stage!r}", rid, "stage")
     rule = Rule(
-        id=rid, family=family, stage=rule_stage, action=action, source=str(path),
+        id=rid, family=family, stage=rule_stage, action=action, source=str(path), prefix=prefix,
+        builtin=trusted, changes=_examples(path, rid, t.get("changes")),
+        keeps=_str_list(path, rid, t, "keeps"),
         summary=get("summary", str), rationale=get("rationale", str), name=get("name", str, ""),
         patterns=_str_list(path, rid, t, "patterns"), exclude=_str_list(path, rid, t, "exclude"),
         requires=_str_list(path, rid, t, "requires"), prefilter=get("prefilter", str),
@@ -535,10 +558,8 @@ def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: i
     _check_action_fields(path, rule)
     if not trusted:  # the default rules are compiled when first used (the tests compile them all)
         for key in ("patterns", "exclude", "gap_stop", "after", "filler"):
-            rule._compiled[key] = _compile(path, rid, key, getattr(rule, key))
+            rule.matcher.keep_compiled(key, _compile(path, rid, key, getattr(rule, key)))
     _check_gate(path, rule, trusted)
-    rule.changes = _examples(path, rid, t.get("changes"))
-    rule.keeps = _str_list(path, rid, t, "keeps")
     if not rule.changes:
         raise RuleError(path, "needs at least one example that must change", rid, "changes")
     if not rule.keeps:
