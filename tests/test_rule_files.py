@@ -75,19 +75,14 @@ def test_duplicate_ids_across_files_are_an_error(tmp_path: Path) -> None:
         load_rules([tmp_path], defaults=False)
 
 
-def test_default_rule_ids_are_unique_and_well_formed() -> None:
-    rules = load_rules()
-    ids = [r.id for r in rules]
-    assert len(ids) == len(set(ids))
-    assert all(r.id[:2].isalpha() and r.id[2:].isdigit() for r in rules)
-
-
 def test_every_default_pattern_compiles() -> None:
     # Default rules are compiled on first use, not on load: compile them all here.
     for rule in load_rules():
         assert len(rule.compiled) == len(rule.patterns), rule.id
         assert len(rule.compiled_exclude) == len(rule.exclude), rule.id
         assert len(rule.compiled_gap_stop) == len(rule.gap_stop), rule.id
+        assert len(rule.compiled_after) == len(rule.after), rule.id
+        assert len(rule.compiled_filler) == len(rule.filler), rule.id
         assert rule.prefilter is None or rule.gate("××"), rule.id
 
 
@@ -126,13 +121,9 @@ def test_a_family_has_one_prefix_and_no_prefix_starts_another(tmp_path: Path) ->
         load_rules([mine, again], defaults=False)
 
 
-def test_default_rules_have_a_family_prefix_a_status_a_version_and_a_safety() -> None:
-    rules = load_rules()
-    prefixes = {r.family: r.prefix for r in rules}
-    assert len(set(prefixes.values())) == len(prefixes)
-    assert all(r.id.startswith(r.prefix) for r in rules)
-    assert {r.status for r in rules} <= {"stable", "preview", "deprecated", "removed"}
+def test_default_rules_say_which_fixes_are_safe() -> None:
+    # (prefixes, ids and statuses are the loader's to check: see the tests above)
     # what only changes the form is safe; what removes speech-like text is for review
-    by_id = {r.id: r for r in rules}
+    by_id = {r.id: r for r in load_rules()}
     assert by_id["PU002"].safety == "safe" and by_id["FM001"].safety == "safe"
     assert by_id["ED001"].safety == "review" and by_id["AN003"].safety == "review"
