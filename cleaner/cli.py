@@ -695,20 +695,31 @@ def rules_test(paths: tuple[Path, ...], timeout: float | None, overrides: Overri
               help="A line must stand in at least this many files.")
 @click.option("--min-share", type=click.FloatRange(0, 1, min_open=True), default=0.3, show_default=True,
               help="...and in at least this share of the files.")
+@click.option("--prefix", help="The learned rules' id prefix, 2 to 6 letters. [default: from the folder's name]")
 @rule_options
 @TIMEOUT_OPTION
-def learn(folder: Path, min_files: int, min_share: float, timeout: float | None,
+def learn(folder: Path, min_files: int, min_share: float, prefix: str | None, timeout: float | None,
           overrides: Overrides) -> None:
     """Propose rules for a folder's own boilerplate: lines repeated across many files.
 
     Prints a rule file (TOML) to stdout, one drop_line rule per repeated line
     that the active rules do not already remove, with its count and
-    examples. Lines that read as speech (salutations, headings, sentences)
-    are never proposed. Review it, then use it with --rules.
+    examples. Lines that differ only in a number are one rule. Lines that
+    read as speech (salutations, headings, sentences) are never proposed.
+    Review it, then use it with --rules.
     """
-    from .learn import learn_folder
+    from .learn import PREFIX_RE, folder_prefix, learn_folder, prefix_clash
 
     settings = _settings(replace(overrides, timeout=timeout))
+    taken = {r.prefix for r in settings.rules}
+    if prefix is None:
+        prefix = folder_prefix(str(folder.resolve()), taken)
+    elif not PREFIX_RE.match(prefix.upper()):
+        raise click.BadParameter("must be 2 to 6 letters, such as SITE", param_hint="'--prefix'")
+    elif clash := prefix_clash(prefix.upper(), taken):
+        raise click.BadParameter(f"{prefix.upper()} clashes with the prefix {clash} of the active rules; "
+                                 "choose one that neither starts nor is the start of another",
+                                 param_hint="'--prefix'")
     texts: list[str] = []
     names: list[Path] = []
     for f in files_in(folder, settings.include, settings.exclude):
@@ -724,7 +735,7 @@ def learn(folder: Path, min_files: int, min_share: float, timeout: float | None,
         click.echo(f"warning: {names[index]}: {exc}; left out", err=True)
 
     _say(learn_folder(texts, list(settings.rules), settings.options, str(folder), min_files,
-                      min_share, on_error=left_out), nl=False)
+                      min_share, on_error=left_out, prefix=prefix.upper()), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover
