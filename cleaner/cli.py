@@ -308,6 +308,7 @@ def diff(paths: tuple[str, ...], unified: bool, context: int, color: bool | None
     Writes nothing; exits 1 if any file would change. A removed span shows as
     [-removed-], an added one as {+added+}, each followed by <RULE-ID>; with
     colour, removed text is red and struck through and added text is green.
+    A review-level rule (one that removes text by judgement) is <RULE-ID!>.
     """
     view = View(DiffStyle.UNIFIED if unified else DiffStyle.INLINE, _use_color(color), context)
     return _run(paths, batch, WriteBack.NOTHING, None, view, None, None, check=True)
