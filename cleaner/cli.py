@@ -318,15 +318,18 @@ def diff(paths: tuple[str, ...], unified: bool, context: int, color: bool | None
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-o", "--output", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               required=True, help="The HTML file to write.")
+@click.option("--lang", type=click.Choice(["auto", "zh", "en"]), default="auto", show_default=True,
+              help="The page's language; auto follows the browser's (Chinese for zh*).")
 @batch_options
-def report(paths: tuple[str, ...], report_path: Path, batch: BatchChoice) -> int:
+def report(paths: tuple[str, ...], report_path: Path, lang: str, batch: BatchChoice) -> int:
     """Write one self-contained HTML page to review a batch.
 
     Cleans PATHS without writing them, and writes nothing but the page. The
     page lists every file and every rule, and shows each changed file before
     and after with each change labelled by its rule.
     """
-    return _run(paths, batch, WriteBack.NOTHING, None, View(), None, report_path, check=False)
+    return _run(paths, batch, WriteBack.NOTHING, None, View(), None, report_path, check=False,
+                report_lang=lang)
 
 
 def _use_color(flag: bool | None) -> bool:
@@ -352,7 +355,7 @@ def _settings(overrides: Overrides) -> Settings:
 
 def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, output: Path | None,
          view: View, log_path: Path | None, report_path: Path | None, *, check: bool,
-         allow_damaged: bool = False) -> int:
+         allow_damaged: bool = False, report_lang: str = "auto") -> int:
     """Find the inputs, clean them, print and write what the options ask for; the exit code."""
     summary = Summary(quiet=batch.quiet, check=check)
     settings = _settings(batch.overrides)
@@ -394,7 +397,7 @@ def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, outp
             raise Interrupted(f"stopped after {summary.seen} of {len(sources)} file(s){rest}"
                               + (f"; {log_path} has the files done" if log_path is not None else "")) from None
     if report_path is not None:
-        _write_report(report_path, pages, settings, summary)
+        _write_report(report_path, pages, settings, summary, report_lang)
     if not batch.quiet and len(found.sources) + len(found.skipped) > 1:
         click.echo(summary.text(), err=True)
     return summary.exit_code
@@ -594,12 +597,14 @@ def _page(outcome: FileOutcome) -> list[FileRecord]:
     return [] if outcome.page is None else [outcome.page]
 
 
-def _write_report(path: Path, pages: list[FileRecord], settings: Settings, summary: Summary) -> None:
+def _write_report(path: Path, pages: list[FileRecord], settings: Settings, summary: Summary,
+                  lang: str) -> None:
     from .report import build_report  # the review modules load only when asked for
 
     summaries = {r.id: r.summary for r in settings.rules}
+    review = {r.id for r in settings.rules if r.safety == "review"}
     try:
-        write_atomic(path, build_report(pages, summaries).encode("utf-8"))
+        write_atomic(path, build_report(pages, summaries, review=review, lang=lang).encode("utf-8"))
     except OSError as exc:
         summary.error(display(path), f"cannot write the report: {exc.strerror}")
     else:

@@ -6,6 +6,8 @@ import re
 import time
 from pathlib import Path
 
+import pytest
+
 from cleaner import clean_text
 from cleaner.review import FORM_ONLY
 from cleaner.report import build_report, file_data, skipped_data
@@ -125,6 +127,19 @@ def test_report_text_cannot_break_out_of_the_page() -> None:
     assert "<script>alert(1)" not in page and "<b>" not in page
     assert page.count("<script") == 2  # the data and the page's own script
     assert "http://" not in page and "https://" not in page and "src=" not in page
+
+
+def test_report_page_carries_its_language_and_the_review_level_rules() -> None:
+    record = file_data(review("a.txt", NOISY, clean_text(NOISY)))
+    page = build_report([record], {"AN001": "a", "CT001": "c", "PU002": "p"}, review={"CT001", "FN001"},
+                        lang="zh")
+    assert '<html lang="en" data-lang="zh">' in page
+    assert '"review":["CT001"]' in page  # only the rules that changed something
+    assert '<td class="fix review" data-fix="review">review</td>' in page
+    assert 'content="default-src \'none\'; style-src \'unsafe-inline\'; script-src \'unsafe-inline\'"' in page
+    with pytest.raises(ValueError, match="lang must be one of auto, zh, en"):
+        build_report([record], {}, lang="fr")
+    assert run_main("report", "-", "-o", "r.html", "--lang", "fr").returncode == 2
 
 
 def test_a_huge_line_is_reviewed_without_a_quadratic_diff(tmp_path: Path) -> None:
