@@ -235,9 +235,9 @@ def test_a_filtered_view_is_kept_in_the_address_and_survives_a_reload(
         assert browser.find_element(By.ID, "review-filter").is_selected()
         assert [r.get_attribute("data-label") for r in shown_rows(browser)] == names
     # A new address in the same tab (its back button, a pasted link) applies too.
-    browser.execute_script("location.hash = 'status=all'")
+    browser.execute_script("location.hash = 'status=all&lang=zh'")
     WebDriverWait(browser, 10).until(lambda _: len(shown_rows(browser)) == SAMPLE_COUNT)
-    assert Select(browser.find_element(By.ID, "rule-filter")).first_selected_option.text == "all rules"
+    assert Select(browser.find_element(By.ID, "rule-filter")).first_selected_option.text == "全部规则"
 
 
 def test_a_rule_filter_dims_the_changes_of_other_rules_clearly(browser: WebDriver, report: Path) -> None:

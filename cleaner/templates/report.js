@@ -336,6 +336,11 @@
   window.addEventListener("hashchange", function () {
     if (location.hash.slice(1) === state()) return;
     hash = new URLSearchParams(location.hash.slice(1));
+    if (TEXT[hash.get("lang")] && hash.get("lang") !== lang) {
+      lang = hash.get("lang");
+      T = TEXT[lang];
+      translate();
+    }
     restore(hash);
     apply();
   });
