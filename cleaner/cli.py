@@ -308,6 +308,7 @@ def diff(paths: tuple[str, ...], unified: bool, context: int, color: bool | None
     Writes nothing; exits 1 if any file would change. A removed span shows as
     [-removed-], an added one as {+added+}, each followed by <RULE-ID>; with
     colour, removed text is red and struck through and added text is green.
+    A review-level rule (one that removes text by judgement) is <RULE-ID!>.
     """
     view = View(DiffStyle.UNIFIED if unified else DiffStyle.INLINE, _use_color(color), context)
     return _run(paths, batch, WriteBack.NOTHING, None, view, None, None, check=True)
@@ -317,15 +318,18 @@ def diff(paths: tuple[str, ...], unified: bool, context: int, color: bool | None
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-o", "--output", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               required=True, help="The HTML file to write.")
+@click.option("--lang", type=click.Choice(["auto", "zh", "en"]), default="auto", show_default=True,
+              help="The page's language; auto follows the browser's (Chinese for zh*).")
 @batch_options
-def report(paths: tuple[str, ...], report_path: Path, batch: BatchChoice) -> int:
+def report(paths: tuple[str, ...], report_path: Path, lang: str, batch: BatchChoice) -> int:
     """Write one self-contained HTML page to review a batch.
 
     Cleans PATHS without writing them, and writes nothing but the page. The
     page lists every file and every rule, and shows each changed file before
     and after with each change labelled by its rule.
     """
-    return _run(paths, batch, WriteBack.NOTHING, None, View(), None, report_path, check=False)
+    return _run(paths, batch, WriteBack.NOTHING, None, View(), None, report_path, check=False,
+                report_lang=lang)
 
 
 def _use_color(flag: bool | None) -> bool:
@@ -351,7 +355,7 @@ def _settings(overrides: Overrides) -> Settings:
 
 def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, output: Path | None,
          view: View, log_path: Path | None, report_path: Path | None, *, check: bool,
-         allow_damaged: bool = False) -> int:
+         allow_damaged: bool = False, report_lang: str = "auto") -> int:
     """Find the inputs, clean them, print and write what the options ask for; the exit code."""
     summary = Summary(quiet=batch.quiet, check=check)
     settings = _settings(batch.overrides)
@@ -393,7 +397,7 @@ def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, outp
             raise Interrupted(f"stopped after {summary.seen} of {len(sources)} file(s){rest}"
                               + (f"; {log_path} has the files done" if log_path is not None else "")) from None
     if report_path is not None:
-        _write_report(report_path, pages, settings, summary)
+        _write_report(report_path, pages, settings, summary, report_lang)
     if not batch.quiet and len(found.sources) + len(found.skipped) > 1:
         click.echo(summary.text(), err=True)
     return summary.exit_code
@@ -593,12 +597,14 @@ def _page(outcome: FileOutcome) -> list[FileRecord]:
     return [] if outcome.page is None else [outcome.page]
 
 
-def _write_report(path: Path, pages: list[FileRecord], settings: Settings, summary: Summary) -> None:
+def _write_report(path: Path, pages: list[FileRecord], settings: Settings, summary: Summary,
+                  lang: str) -> None:
     from .report import build_report  # the review modules load only when asked for
 
     summaries = {r.id: r.summary for r in settings.rules}
+    review = {r.id for r in settings.rules if r.safety == "review"}
     try:
-        write_atomic(path, build_report(pages, summaries).encode("utf-8"))
+        write_atomic(path, build_report(pages, summaries, review=review, lang=lang).encode("utf-8"))
     except OSError as exc:
         summary.error(display(path), f"cannot write the report: {exc.strerror}")
     else:
@@ -695,20 +701,31 @@ def rules_test(paths: tuple[Path, ...], timeout: float | None, overrides: Overri
               help="A line must stand in at least this many files.")
 @click.option("--min-share", type=click.FloatRange(0, 1, min_open=True), default=0.3, show_default=True,
               help="...and in at least this share of the files.")
+@click.option("--prefix", help="The learned rules' id prefix, 2 to 6 letters. [default: from the folder's name]")
 @rule_options
 @TIMEOUT_OPTION
-def learn(folder: Path, min_files: int, min_share: float, timeout: float | None,
+def learn(folder: Path, min_files: int, min_share: float, prefix: str | None, timeout: float | None,
           overrides: Overrides) -> None:
     """Propose rules for a folder's own boilerplate: lines repeated across many files.
 
     Prints a rule file (TOML) to stdout, one drop_line rule per repeated line
     that the active rules do not already remove, with its count and
-    examples. Lines that read as speech (salutations, headings, sentences)
-    are never proposed. Review it, then use it with --rules.
+    examples. Lines that differ only in a number are one rule. Lines that
+    read as speech (salutations, headings, sentences) are never proposed.
+    Review it, then use it with --rules.
     """
-    from .learn import learn_folder
+    from .learn import PREFIX_RE, folder_prefix, learn_folder, prefix_clash
 
     settings = _settings(replace(overrides, timeout=timeout))
+    taken = {r.prefix for r in settings.rules}
+    if prefix is None:
+        prefix = folder_prefix(str(folder.resolve()), taken)
+    elif not PREFIX_RE.match(prefix.upper()):
+        raise click.BadParameter("must be 2 to 6 letters, such as SITE", param_hint="'--prefix'")
+    elif clash := prefix_clash(prefix.upper(), taken):
+        raise click.BadParameter(f"{prefix.upper()} clashes with the prefix {clash} of the active rules; "
+                                 "choose one that neither starts nor is the start of another",
+                                 param_hint="'--prefix'")
     texts: list[str] = []
     names: list[Path] = []
     for f in files_in(folder, settings.include, settings.exclude):
@@ -724,7 +741,7 @@ def learn(folder: Path, min_files: int, min_share: float, timeout: float | None,
         click.echo(f"warning: {names[index]}: {exc}; left out", err=True)
 
     _say(learn_folder(texts, list(settings.rules), settings.options, str(folder), min_files,
-                      min_share, on_error=left_out), nl=False)
+                      min_share, on_error=left_out, prefix=prefix.upper()), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -257,7 +257,8 @@ class Pipeline:
                 return diff, None
         reviewed = review(source.label, before, result)
         if view.diff is DiffStyle.INLINE:
-            diff = render.inline(reviewed, view.color, view.context)
+            diff = render.inline(reviewed, view.color, view.context,
+                                 frozenset(r.id for r in self.rules if r.safety == "review"))
             if changed and not diff:  # say why it would change (the exit code does)
                 diff = render.paint(f"{render.harmless(source.label)}: {FORM_ONLY}", "header", view.color) + "\n"
         page = file_data(reviewed, rewritten=changed) if view.report else None

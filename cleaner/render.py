@@ -3,7 +3,9 @@
 Both take plain data and return text; colour is ANSI escapes, on only when
 asked (the CLI asks when standard output is a terminal and ``NO_COLOR`` is
 unset, or on ``--color``). Without colour the inline view marks changes the
-way ``wdiff`` does, ``[-removed-]{+added+}``, followed by ``<RULE>``.
+way ``wdiff`` does, ``[-removed-]{+added+}``, followed by ``<RULE>``; the id
+of a review-level rule (a judgement that removes text, see ``Rule.safety``)
+is followed by ``!``, ``<CT001!>``, so that a reviewer starts there.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Set
 
 from .review import ADDED, REMOVED, REPLACED, SAME, FileReview, LineReview, Segment
 
@@ -19,6 +22,7 @@ STYLES = {
     "removed": "\x1b[31;9m",  # red, struck through
     "added": "\x1b[32;1m",  # bold green
     "rule": "\x1b[36m",  # cyan
+    "review": "\x1b[33;1m",  # bold yellow: a review-level rule
     "header": "\x1b[1m",
     "hunk": "\x1b[36m",
     "number": "\x1b[2m",
@@ -26,6 +30,8 @@ STYLES = {
     "plus": "\x1b[32m",
 }
 ELLIPSIS = "…"
+REVIEW_MARK = "!"
+"""After the id of a review-level rule in the inline diff."""
 
 
 def paint(text: str, style: str, color: bool) -> str:
@@ -87,11 +93,14 @@ def unified(label: str, before: str, after: str, color: bool = False) -> str:
     return "".join(out)
 
 
-def inline(review: FileReview, color: bool = False, context: int = 40) -> str:
+def inline(review: FileReview, color: bool = False, context: int = 40,
+           review_rules: Set[str] = frozenset()) -> str:
     """Every changed or dropped line once, with its changes marked inside it.
 
     ``context`` is how many unchanged characters to keep on each side of a
     change (the rest of a long paragraph becomes ``…``); negative keeps all.
+    The ids in ``review_rules`` (review-level rules) are marked with
+    :data:`REVIEW_MARK` (and bold yellow in colour).
     """
     # Empty lines that went are counted in the header (FM002) but not listed.
     changed = [ln for ln in review.lines if ln.status != "kept" and ln.before]
@@ -106,29 +115,31 @@ def inline(review: FileReview, color: bool = False, context: int = 40) -> str:
     for ln in changed:
         mark = "-" if ln.status == "dropped" else "~"
         number = paint(f"{ln.number:>{width}} {mark}", "number", color)
-        out.append(f"{number} {_line(ln, color, context)}")
+        out.append(f"{number} {_line(ln, color, context, review_rules)}")
     return "\n".join(out) + "\n"
 
 
-def _line(ln: LineReview, color: bool, context: int) -> str:
+def _line(ln: LineReview, color: bool, context: int, review_rules: Set[str]) -> str:
     parts = []
     last = len(ln.segments) - 1
     for i, seg in enumerate(ln.segments):
         if seg.kind == SAME:
             parts.append(harmless(_elide(seg.before, context, first=i == 0, final=i == last)))
         else:
-            parts.append(_change(seg, color))
+            parts.append(_change(seg, color, review_rules))
     return "".join(parts)
 
 
-def _change(seg: Segment, color: bool) -> str:
+def _change(seg: Segment, color: bool, review_rules: Set[str]) -> str:
     removed = visible(seg.before) if seg.kind in (REMOVED, REPLACED) else ""
     added = visible(seg.after) if seg.kind in (ADDED, REPLACED) else ""
-    rules = ",".join(seg.rules)
     if color:
+        ids = ",".join(paint(r + REVIEW_MARK, "review", True) + STYLES["rule"] if r in review_rules else r
+                       for r in seg.rules)
         return (paint(removed, "removed", True) + paint(added, "added", True)
-                + paint(f"<{rules}>", "rule", True))
-    return (f"[-{removed}-]" if removed else "") + (f"{{+{added}+}}" if added else "") + f"<{rules}>"
+                + paint(f"<{ids}>", "rule", True))
+    ids = ",".join(r + REVIEW_MARK if r in review_rules else r for r in seg.rules)
+    return (f"[-{removed}-]" if removed else "") + (f"{{+{added}+}}" if added else "") + f"<{ids}>"
 
 
 def _elide(text: str, context: int, first: bool, final: bool) -> str:

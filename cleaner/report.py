@@ -9,6 +9,13 @@ row is opened, so a report of thousands of files stays quick. For a changed
 file it shows each changed or dropped line, before and after, with one line
 of context; every removed or replaced stretch is highlighted and labelled
 with the rule ids that made it.
+
+The summary and the list of files come first; the table of rules is a
+collapsed filter above the list. The filters are kept in the page's address
+(``#rule=CT001&review=1``), so that a filtered view can be shared and comes
+back on reload. Changes by review-level rules (judgements that remove text)
+are marked, and a filter shows them alone, so that a reviewer starts there.
+The interface is in English or Chinese (``lang``, or the browser's language).
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import functools
 import html
 import json
 from collections import Counter
+from collections.abc import Set
 from importlib import resources
 from typing import Any, NotRequired, TypedDict
 
@@ -38,31 +46,49 @@ class FileRecord(TypedDict):
     lines: list[dict[str, Any]]  # the rows to draw: see _lines
 
 
-def build_report(files: list[FileRecord], rules: dict[str, str],
-                 title: str = "speech-cleaner report") -> str:
+LANGS = ("auto", "zh", "en")
+"""The page's interface language: ``auto`` follows the browser (Chinese for ``zh*``)."""
+DEFAULT_TITLE = "speech-cleaner report"
+
+
+def build_report(files: list[FileRecord], rules: dict[str, str], title: str | None = None, *,
+                 review: Set[str] = frozenset(), lang: str = "auto") -> str:
     """The report page for a batch.
 
     ``files`` are :func:`file_data` and :func:`skipped_data` records, in the
-    order to list them; ``rules`` maps rule ids to their summaries.
+    order to list them; ``rules`` maps rule ids to their summaries; ``review``
+    holds the ids of the review-level rules (a judgement that removes text),
+    whose changes the page marks and can show alone. ``title`` replaces the
+    page's own (which follows its language); ``lang`` is one of :data:`LANGS`.
     """
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
     per_rule: Counter[str] = Counter()
     files_per_rule: Counter[str] = Counter()
     for f in files:
         per_rule.update(f["counts"])
         files_per_rule.update(f["counts"].keys())
     status = Counter(f["status"] for f in files)
+    # The script writes the totals in the page's language; this is what a page without it shows.
     totals = (f"{len(files)} file(s): {status['changed']} changed, {status['unchanged']} "
               f"unchanged, {status['skipped']} skipped; {sum(per_rule.values())} change(s) by "
               f"{len(per_rule)} rule(s)")
     rows = "\n".join(
         f'<tr><td><button type="button" class="rule" data-rule="{html.escape(rid)}">'
         f'{html.escape(rid)}</button></td><td>{html.escape(rules.get(rid, ""))}</td>'
+        f'<td class="fix {_fix(rid, review)}" data-fix="{_fix(rid, review)}">{_fix(rid, review)}</td>'
         f'<td class="num">{n}</td><td class="num">{files_per_rule[rid]}</td></tr>'
         for rid, n in sorted(per_rule.items(), key=lambda x: (-x[1], x[0])))
-    data = {"files": files, "rules": {rid: rules.get(rid, "") for rid in sorted(per_rule)}}
+    data = {"files": files, "rules": {rid: rules.get(rid, "") for rid in sorted(per_rule)},
+            "review": sorted(rid for rid in per_rule if rid in review)}
     return _template("report.html").format(
-        title=html.escape(title), totals=html.escape(totals), rule_rows=rows,
+        title=html.escape(title or DEFAULT_TITLE), custom_title="1" if title else "",
+        lang=lang, totals=html.escape(totals), rule_rows=rows, rule_count=len(per_rule),
         style=_template("report.css"), script=_template("report.js"), data=_json_for_script(data))
+
+
+def _fix(rule_id: str, review: Set[str]) -> str:
+    return "review" if rule_id in review else "safe"
 
 
 def file_data(r: FileReview, rewritten: bool = False) -> FileRecord:

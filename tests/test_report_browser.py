@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,7 +56,8 @@ def browser() -> Iterator[WebDriver]:
     options.binary_location = binary
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,900"):
+                 "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,900",
+                 "--lang=en-US"):  # the page follows the browser's language: English here
         options.add_argument(flag)
     chrome = webdriver.Chrome(service=Service(driver), options=options)
     try:
@@ -64,9 +66,21 @@ def browser() -> Iterator[WebDriver]:
         chrome.quit()
 
 
-def open_report(browser: WebDriver, report: Path, width: int = 1280) -> None:
-    browser.set_window_size(width, 900)
-    browser.get(report.as_uri())
+def open_report(browser: WebDriver, report: Path, width: int = 1280, height: int = 900,
+                hash: str = "") -> None:
+    browser.set_window_size(width, height)
+    browser.get(report.as_uri() + hash)
+
+
+def shown_rows(browser: WebDriver) -> list[WebElement]:
+    return [r for r in browser.find_elements(By.CSS_SELECTOR, "details.file") if r.is_displayed()]
+
+
+def open_rules(browser: WebDriver) -> None:
+    """Unfold the table of rules (collapsed below the summary)."""
+    rules = browser.find_element(By.ID, "rules")
+    if not rules.get_attribute("open"):
+        rules.find_element(By.TAG_NAME, "summary").click()
 
 
 def file_row(browser: WebDriver, name: str) -> WebElement:
@@ -128,6 +142,7 @@ def test_filter_by_rule_shows_only_files_with_that_rule(browser: WebDriver, repo
     assert browser.find_element(By.ID, "count").text == f"{len(names)} of {SAMPLE_COUNT} file(s) shown"
     # A rule id in the table of rules is a shortcut for the same filter.
     Select(browser.find_element(By.ID, "rule-filter")).select_by_value("")
+    open_rules(browser)
     browser.find_element(By.CSS_SELECTOR, "button.rule[data-rule='PU002']").click()
     shown = [r for r in browser.find_elements(By.CSS_SELECTOR, "details.file") if r.is_displayed()]
     assert len(shown) >= 2
@@ -187,3 +202,134 @@ def test_a_report_of_a_thousand_files_stays_paged_and_lazy(browser: WebDriver, t
     search.send_keys("0998")
     [row] = browser.find_elements(By.CSS_SELECTOR, "details.file")
     assert "0 changes" in row.text
+
+
+@pytest.mark.parametrize("width,height", [(1280, 800), (390, 844)])
+def test_the_summary_and_the_file_list_come_first(browser: WebDriver, report: Path,
+                                                  width: int, height: int) -> None:
+    open_report(browser, report, width, height)
+    first = browser.find_elements(By.CSS_SELECTOR, "details.file")[0]
+    # The first file is on the first screen, on a desktop and on a phone.
+    assert first.location["y"] + 30 < browser.execute_script("return window.innerHeight")
+    totals = browser.find_element(By.ID, "totals")
+    assert totals.is_displayed() and totals.location["y"] < first.location["y"]
+    # The table of rules is a filter folded away until asked for.
+    table = browser.find_element(By.CSS_SELECTOR, "#rules table")
+    assert not table.is_displayed()
+    open_rules(browser)
+    assert table.is_displayed()
+
+
+def test_a_filtered_view_is_kept_in_the_address_and_survives_a_reload(
+        browser: WebDriver, report: Path) -> None:
+    open_report(browser, report)
+    Select(browser.find_element(By.ID, "rule-filter")).select_by_value("CT001")
+    browser.find_element(By.ID, "review-filter").click()
+    assert browser.current_url.endswith("#rule=CT001&review=1")
+    names = [r.get_attribute("data-label") for r in shown_rows(browser)]
+    assert 0 < len(names) < SAMPLE_COUNT
+    for reopen in (browser.refresh, lambda: open_report(browser, report, hash="#rule=CT001&review=1")):
+        reopen()  # a reload, and the address shared with someone else
+        assert Select(browser.find_element(By.ID, "rule-filter")).first_selected_option.get_attribute(
+            "value") == "CT001"
+        assert browser.find_element(By.ID, "review-filter").is_selected()
+        assert [r.get_attribute("data-label") for r in shown_rows(browser)] == names
+    # A new address in the same tab (its back button, a pasted link) applies too.
+    browser.execute_script("location.hash = 'status=all&lang=zh'")
+    WebDriverWait(browser, 10).until(lambda _: len(shown_rows(browser)) == SAMPLE_COUNT)
+    assert Select(browser.find_element(By.ID, "rule-filter")).first_selected_option.text == "全部规则"
+
+
+def test_a_rule_filter_dims_the_changes_of_other_rules_clearly(browser: WebDriver, report: Path) -> None:
+    open_report(browser, report, hash="#rule=PU002")
+    body = expand(browser, file_row(browser, "02_school_opening_web.txt"))
+    focused = body.find_elements(By.CSS_SELECTOR, "del.rm[data-rule='PU002'], ins.add[data-rule='PU002']")
+    others = [d for d in body.find_elements(By.CSS_SELECTOR, "del.rm") if "PU002" not in str(
+        d.get_attribute("data-rule"))]
+    assert focused and others
+
+    def opacity(e: WebElement) -> float:
+        return float(browser.execute_script(
+            "var o = 1; for (var n = arguments[0]; n; n = n.parentElement) "
+            "o *= parseFloat(getComputedStyle(n).opacity); return o;", e))
+
+    assert all(opacity(d) <= 0.35 for d in others)  # faded to a third
+    assert all(opacity(d) == 1 and d.value_of_css_property("outline-style") == "solid" for d in focused)
+
+
+def test_review_level_changes_are_marked_and_can_be_shown_alone(browser: WebDriver, report: Path) -> None:
+    open_report(browser, report)
+    summary = browser.find_element(By.ID, "review-summary")
+    assert summary.is_displayed() and "review-level change" in summary.text
+    body = expand(browser, file_row(browser, FILE_01))
+    ad = [d for d in body.find_elements(By.CSS_SELECTOR, "del.rm") if d.text == AD_LINE][0]
+    tag = ad.find_element(By.XPATH, "following-sibling::span[contains(@class, 'tag')][1]")
+    mark = browser.execute_script("return getComputedStyle(arguments[0], '::after').content", tag)
+    assert "review" in str(tag.get_attribute("class")) and mark == '"!"'  # CT001 drops a line
+    placeholder = [d for d in body.find_elements(By.CSS_SELECTOR, "del.rm") if d.text == "XX"][0]
+    tag = placeholder.find_element(By.XPATH, "following-sibling::span[contains(@class, 'tag')][1]")
+    assert "review" not in str(tag.get_attribute("class"))  # AN001 only changes the form
+    assert "to review" in file_row(browser, FILE_01).find_element(By.TAG_NAME, "summary").text
+    # The summary's button shows only the review-level changes: the others fade.
+    browser.find_element(By.ID, "review-jump").click()
+    assert browser.find_element(By.ID, "review-filter").is_selected()
+    assert all("to review" in r.find_element(By.TAG_NAME, "summary").text for r in shown_rows(browser))
+    body = expand(browser, file_row(browser, FILE_01))
+    ad = [d for d in body.find_elements(By.CSS_SELECTOR, "del.rm") if d.text == AD_LINE][0]
+    placeholder = [d for d in body.find_elements(By.CSS_SELECTOR, "del.rm") if d.text == "XX"][0]
+    assert "focus" in str(ad.find_element(By.XPATH, "..").get_attribute("class"))
+    assert "dim" in str(placeholder.find_element(By.XPATH, "..").get_attribute("class"))
+
+
+def test_the_interface_is_in_chinese_when_asked_or_when_the_browser_is(
+        browser: WebDriver, report: Path, tmp_path: Path) -> None:
+    page = tmp_path / "zh.html"
+    assert run_main("report", str(SAMPLES / "input"), "-o", str(page), "--lang", "zh", "-q").returncode == 0
+    open_report(browser, page)
+    assert browser.find_element(By.ID, "count").text == f"显示 {SAMPLE_COUNT} / {SAMPLE_COUNT} 个文件"
+    assert browser.find_element(By.ID, "totals").text.startswith(f"共 {SAMPLE_COUNT} 个文件")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "speech-cleaner 清理报告"
+    body = expand(browser, file_row(browser, FILE_01))
+    assert "（整行删除）" in body.text and "(line removed)" not in body.text
+    # The switch turns it into English, and the address keeps the choice.
+    browser.find_element(By.ID, "lang-switch").click()
+    assert browser.find_element(By.ID, "count").text == f"{SAMPLE_COUNT} of {SAMPLE_COUNT} file(s) shown"
+    assert "lang=en" in browser.current_url
+    # `auto` (the default) follows the browser's language.
+    agent = browser.execute_script("return navigator.userAgent")
+    try:
+        browser.execute_cdp_cmd("Emulation.setUserAgentOverride",
+                                {"userAgent": agent, "acceptLanguage": "zh-CN,zh"})
+        open_report(browser, report)
+        assert browser.find_element(By.ID, "count").text == f"显示 {SAMPLE_COUNT} / {SAMPLE_COUNT} 个文件"
+        assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN"
+    finally:
+        browser.execute_cdp_cmd("Emulation.setUserAgentOverride", {"userAgent": agent,
+                                                                   "acceptLanguage": "en-US"})
+    open_report(browser, report)
+    assert browser.find_element(By.ID, "count").text == f"{SAMPLE_COUNT} of {SAMPLE_COUNT} file(s) shown"
+
+
+def _has_font_for(char: str) -> bool:
+    fonts = subprocess.run(["fc-list", f":charset={ord(char):x}", "family"], capture_output=True,
+                           text=True, check=False).stdout
+    return bool(fonts.strip())
+
+
+@pytest.mark.skipif(not shutil.which("fc-list"), reason="fc-list (fontconfig) says which fonts exist")
+def test_an_emoji_without_a_font_shows_its_code_point_not_a_box(browser: WebDriver, tmp_path: Path) -> None:
+    speech = tmp_path / "emoji.txt"
+    speech.write_text("会议讲话\n大家好👍\nXX同志们:\n🔥笔墨文行整理，咨询QQ2233445566\n谢谢大家。\n",
+                      encoding="utf-8")
+    page = tmp_path / "emoji.html"
+    assert run_main("report", str(speech), "-o", str(page), "-q").returncode == 0
+    open_report(browser, page)
+    body = expand(browser, file_row(browser, "emoji.txt"))
+    for char in ("👍", "🔥"):
+        code = f"<U+{ord(char):X}>"
+        if _has_font_for(char):
+            assert char in body.text and code not in body.text
+        else:  # no font draws it: its code point, not an empty box
+            assert code in body.text and char not in body.text
+    removed = [d.text for d in body.find_elements(By.CSS_SELECTOR, "del.rm")]
+    assert any("笔墨文行整理" in d and ("🔥" in d or "<U+1F525>" in d) for d in removed)

@@ -6,6 +6,8 @@ import re
 import time
 from pathlib import Path
 
+import pytest
+
 from cleaner import clean_text
 from cleaner.review import FORM_ONLY
 from cleaner.report import build_report, file_data, skipped_data
@@ -44,7 +46,7 @@ def test_inline_diff_marks_changes_inside_the_line_with_rule_ids(tmp_path: Path)
     assert done.returncode == 1  # something would change
     out = done.stdout.decode()
     assert "[-XX-]{+××+}<AN001>同志们[-:-]{+：+}<PU002>" in out
-    assert "[-笔墨文行整理，咨询QQ2233445566-]<CT001>" in out
+    assert "[-笔墨文行整理，咨询QQ2233445566-]<CT001!>" in out  # ! : a review-level rule
     assert "让我们撸起袖子加油干" not in out  # unchanged lines are not repeated
     assert path.read_text(encoding="utf-8") == NOISY  # diff writes nothing
     assert not ANSI.search(out)
@@ -60,6 +62,17 @@ def test_inline_diff_shows_a_small_change_in_a_long_paragraph_briefly(tmp_path: 
     assert line.count("…") == 2
     whole = run_main("diff", str(path), "--no-color", "--context", "-1").stdout.decode()
     assert paragraph.replace("XX", "[-XX-]{+××+}<AN001>") in whole
+
+
+def test_the_inline_diff_marks_the_ids_of_review_level_rules(tmp_path: Path) -> None:
+    # CT001 drops a line (a judgement: review); AN001 and PU002 change only the form (safe).
+    path = write(tmp_path, "speech.txt", NOISY)
+    out = run_main("diff", str(path), "--no-color").stdout.decode()
+    assert "<AN001>" in out and "<PU002>" in out and "<CT001!>" in out
+    assert "AN001!" not in out and "PU002!" not in out
+    coloured = run_main("diff", str(path), "--color").stdout.decode()
+    assert "\x1b[33;1mCT001!" in coloured and "\x1b[33;1mAN001" not in coloured
+    assert "<CT001!>" in ANSI.sub("", coloured)
 
 
 def test_invisible_removals_are_made_visible(tmp_path: Path) -> None:
@@ -116,6 +129,19 @@ def test_report_text_cannot_break_out_of_the_page() -> None:
     assert "http://" not in page and "https://" not in page and "src=" not in page
 
 
+def test_report_page_carries_its_language_and_the_review_level_rules() -> None:
+    record = file_data(review("a.txt", NOISY, clean_text(NOISY)))
+    page = build_report([record], {"AN001": "a", "CT001": "c", "PU002": "p"}, review={"CT001", "FN001"},
+                        lang="zh")
+    assert '<html lang="en" data-lang="zh">' in page
+    assert '"review":["CT001"]' in page  # only the rules that changed something
+    assert '<td class="fix review" data-fix="review">review</td>' in page
+    assert 'content="default-src \'none\'; style-src \'unsafe-inline\'; script-src \'unsafe-inline\'"' in page
+    with pytest.raises(ValueError, match="lang must be one of auto, zh, en"):
+        build_report([record], {}, lang="fr")
+    assert run_main("report", "-", "-o", "r.html", "--lang", "fr").returncode == 2
+
+
 def test_a_huge_line_is_reviewed_without_a_quadratic_diff(tmp_path: Path) -> None:
     # 600,000 characters with changes near both ends: too long for a character
     # diff, so the changes are placed from the change log's columns instead.
@@ -128,7 +154,7 @@ def test_a_huge_line_is_reviewed_without_a_quadratic_diff(tmp_path: Path) -> Non
     out = done.stdout.decode()
     assert done.returncode == 1 and len(out) < 2_000
     assert "[-XX-]{+××+}<AN001>同志们[-:-]{+：+}<PU002>我们" in out
-    assert "笔墨文行整理[-，咨询QQ2233445566-]<CT002>" in out
+    assert "笔墨文行整理[-，咨询QQ2233445566-]<CT002!>" in out
 
 
 def test_a_file_that_changes_only_its_encoding_says_so(tmp_path: Path) -> None:
