@@ -36,7 +36,7 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from . import __version__
-from .config import ConfigError, Overrides, Settings, placeholder_problem, resolve
+from .config import ConfigError, Overrides, SelectorError, Settings, placeholder_problem, resolve
 from .core import ANONYMISE_MODES
 from .fileio import DecodeError, decode, remove_stale_temps, write_atomic
 from .files import STDIN, Source, display, files_in, find_sources
@@ -169,8 +169,9 @@ BATCH_OPTIONS = [
                  help="What anonymised tokens (XX, ×××, *** …) become. [default: ××]"),
     click.option("--anonymise", type=click.Choice(ANONYMISE_MODES),
                  help="Replace anonymised tokens, drop them, or keep them. [default: replace]"),
-    click.option("--blank-lines", is_flag=True, default=None,
-                 help="Put one blank line between paragraphs."),
+    click.option("--blank-lines/--no-blank-lines", default=None,
+                 help="Put one blank line between paragraphs (--no-blank-lines: none, whatever the "
+                      "configuration says)."),
     click.option("--include", multiple=True,
                  help="Glob of files to clean inside folders (default *.txt)."),
     click.option("--exclude", multiple=True,
@@ -179,6 +180,10 @@ BATCH_OPTIONS = [
     click.option("--force-encoding", metavar="NAME",
                  help="Like --encoding, even where the text does not read as Chinese in it."),
     TIMEOUT_OPTION,
+    click.option("--preview", is_flag=True, default=None,
+                 help="Also run the rules in preview (status = \"preview\")."),
+    click.option("--safe-only", is_flag=True, default=None,
+                 help="Run only the rules whose fix is safe (pure form), none of those that judge what is noise."),
     click.option("--no-guard", is_flag=True,
                  help="Skip the check that no Chinese text was lost outside logged removals."),
     click.option("-j", "--jobs", type=click.IntRange(min=1),
@@ -188,7 +193,8 @@ BATCH_OPTIONS = [
 ]
 _VERBOSE = "cleaner.verbose"  # where the rule options leave -v, in the context's meta
 _RULE_KEYS = ("config_path", "rule_paths", "no_default_rules", "select", "ignore")
-_SETTING_KEYS = ("placeholder", "anonymise", "blank_lines", "include", "exclude", "timeout", "no_guard")
+_SETTING_KEYS = ("placeholder", "anonymise", "blank_lines", "include", "exclude", "timeout", "no_guard", "preview",
+                 "safe_only")
 
 
 def _declare(options: Sequence[Callable[[Command], Command]], func: Command) -> Command:
@@ -340,12 +346,19 @@ def _settings(overrides: Overrides) -> Settings:
         settings = resolve(overrides, Path.cwd())
     except (ConfigError, RuleError) as exc:
         raise Fatal(f"{exc}; fix the file or leave it out") from None
+    except SelectorError as exc:
+        raise Fatal(str(exc)) from None
     for warning in settings.warnings:
         click.echo(f"warning: {warning}", err=True)
     if click.get_current_context().meta.get(_VERBOSE):
         used = settings.config.source
         click.echo(f"config: {used}" if used else "config: none found (no .cleaner.toml, nor "
                    "pyproject.toml with [tool.cleaner], here or above)", err=True)
+        families: dict[str, int] = {}
+        for r in settings.rules:
+            families[r.prefix or r.family] = families.get(r.prefix or r.family, 0) + 1
+        click.echo(f"rules: {len(settings.rules)} selected from {len({r.source for r in settings.rules})} "
+                   "file(s): " + ", ".join(f"{name} {n}" for name, n in families.items()), err=True)
     return settings
 
 
@@ -353,7 +366,9 @@ def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, outp
          view: View, log_path: Path | None, report_path: Path | None, *, check: bool,
          allow_damaged: bool = False) -> int:
     """Find the inputs, clean them, print and write what the options ask for; the exit code."""
-    summary = Summary(quiet=batch.quiet, check=check)
+    verbose = bool(click.get_current_context().meta.get(_VERBOSE))
+    summary = Summary(quiet=batch.quiet, check=check, written=write_back is not WriteBack.NOTHING,
+                      verbose=verbose, in_diff=view.diff is DiffStyle.INLINE)
     settings = _settings(batch.overrides)
     if paths.count(STDIN) > 1:
         raise Fatal(f"- is given {paths.count(STDIN)} times: standard input can be read only once")
@@ -362,9 +377,16 @@ def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, outp
         summary.error(display(missing), "no such file or folder")
     for skip in found.skipped:
         summary.leave_out(skip)
-    if write_back is WriteBack.RETURN and (
-            len(found.sources) > 1 or any(Path(p).is_dir() for p in paths if p != STDIN)):
+    folders = [p for p in paths if p != STDIN and Path(p).is_dir()]
+    for folder in folders:
+        if not batch.quiet and not any(s.path is not None and s.path.is_relative_to(folder)
+                                       for s in found.sources):
+            click.echo(f"no {_kind_of_files(settings.include)} found under {display(folder)} (use --include)",
+                       err=True)
+    if write_back is WriteBack.RETURN and len(found.sources) > 1:
         raise Fatal("several files need -o DIR, --in-place, --check or --diff")
+    if write_back is WriteBack.RETURN and found.sources and folders:
+        raise Fatal(f"{display(folders[0])} is a folder: its files need -o DIR, --in-place, --check or --diff")
     sources = found.sources
     _refuse_overlaps(paths, sources, output, {"--log": log_path, "--report": report_path})
     # In place, a file is rewritten only after its change log is on record (see _LogFile).
@@ -397,6 +419,17 @@ def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, outp
     if not batch.quiet and len(found.sources) + len(found.skipped) > 1:
         click.echo(summary.text(), err=True)
     return summary.exit_code
+
+
+def _kind_of_files(include: Sequence[str]) -> str:
+    """The files the include globs take, in words: ".txt files", or "files matching *.md, *.rst".
+
+    >>> _kind_of_files(["*.txt"]), _kind_of_files(["*.md", "*.rst"])
+    ('.txt files', 'files matching *.md, *.rst')
+    """
+    if len(include) == 1 and include[0].startswith("*.") and not any(c in include[0][2:] for c in "*?["):
+        return f"{include[0][1:]} files"
+    return "files matching " + ", ".join(include)
 
 
 def _remove_stale_temps(targets: list[Path], summary: Summary) -> None:
@@ -619,16 +652,16 @@ def rules() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def rules_list(fmt: str, overrides: Overrides) -> None:
-    """One line per active rule: id, family, action, summary."""
+    """One line per active rule: id, family, action, safety (safe or review), status, summary."""
     active = _settings(overrides).rules
     if fmt == "json":
         for r in active:
             _say(json.dumps({"id": r.id, "name": r.name, "family": r.family,
-                             "stage": r.stage, "action": r.action, "summary": r.summary,
-                             "source": r.source}, ensure_ascii=False))
+                             "stage": r.stage, "action": r.action, "safety": r.safety, "status": r.status,
+                             "since": r.since, "summary": r.summary, "source": r.source}, ensure_ascii=False))
         return
     for r in active:
-        _say(f"{r.id:<8} {r.family:<12} {r.action:<20} {r.summary}")
+        _say(f"{r.id:<8} {r.family:<12} {r.action:<20} {r.safety:<7} {r.status:<7} {r.summary}")
 
 
 @rules.command("show")
@@ -637,13 +670,14 @@ def rules_list(fmt: str, overrides: Overrides) -> None:
 def rules_show(rule_id: str, overrides: Overrides) -> None:
     """Everything about one rule: summary, rationale, patterns, examples."""
     active = _settings(overrides).rules
-    found = [r for r in active if r.id == rule_id]
+    found = [r for r in active if r.id.upper() == rule_id.upper()]
     if not found:
         close = difflib.get_close_matches(rule_id, [r.id for r in active], n=3)
         raise Fatal(f"no active rule {rule_id}" + (f"; did you mean {', '.join(close)}?" if close else ""))
     r = found[0]
     _say(f"{r.id} ({r.name or r.family}) — {r.summary}\n")
-    _say(f"family: {r.family}   stage: {r.stage}   action: {r.action}   file: {r.source}\n")
+    _say(f"family: {r.family}   stage: {r.stage}   action: {r.action}   safety: {r.safety}   "
+         f"status: {r.status} (since {r.since})   file: {r.source}\n")
     _say(r.rationale.strip() + "\n")
     prefilter = [r.prefilter] if r.prefilter else []
     for label, items in (("patterns", r.patterns), ("exclude", r.exclude),
@@ -673,9 +707,9 @@ def rules_test(paths: tuple[Path, ...], timeout: float | None, overrides: Overri
     from .examples import check_rule
 
     settings = _settings(replace(overrides, rule_paths=overrides.rule_paths + paths, timeout=timeout))
-    wanted = {str(p) for p in paths}
+    wanted = {p.resolve() for p in paths}  # a configured file given again is loaded once, from its first path
     chosen = [r for r in settings.rules
-              if not paths or r.source in wanted or str(Path(r.source).parent) in wanted]
+              if not paths or Path(r.source).resolve() in wanted or Path(r.source).resolve().parent in wanted]
     form = [r for r in settings.rules if r.stage == "form"]
     failures = 0
     examples = 0
