@@ -154,7 +154,10 @@ def find_config(start: Path, warnings: list[str] | None = None) -> Path | None:
     told = [] if warnings is None else warnings
     for folder in [start, *start.parents]:
         for candidate in (folder / ".cleaner.toml", folder / "pyproject.toml"):
-            if not candidate.is_file():
+            try:
+                if not candidate.is_file():
+                    continue
+            except OSError:  # a folder this user may not search (an input folder that cannot be read)
                 continue
             if candidate.name == "pyproject.toml" and not _has_our_table(candidate, told):
                 continue

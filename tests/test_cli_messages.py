@@ -151,3 +151,84 @@ def test_a_rule_file_named_twice_is_loaded_once(tmp_path: Path) -> None:
     tested = run_main("rules", "test", "rules/mine.toml", cwd=tmp_path)
     assert tested.returncode == 0
     assert tested.stdout.decode("utf-8").endswith("1 rule(s), 2 example(s): 2 passed, 0 failed\n")
+
+
+# ------------------------------------------------------------------- paths
+
+def test_o_with_one_input_file_writes_that_file_as_cp_does(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(NOISY, encoding="utf-8")
+    done = run_main("clean", "a.txt", "-o", "out.TXT", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out.TXT").read_text(encoding="utf-8") == CLEAN
+    (tmp_path / "folder.txt").mkdir()  # an existing folder stays a folder, whatever its name
+    assert run_main("clean", "a.txt", "-o", "folder.txt", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "folder.txt" / "a.txt").read_text(encoding="utf-8") == CLEAN
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "b.txt").write_text(NOISY, encoding="utf-8")
+    several = run_main("clean", "a.txt", "in", "-o", "two.txt", cwd=tmp_path)
+    assert several.returncode == 2 and not (tmp_path / "two.txt").exists()
+    assert "-o two.txt names a file (it ends in .txt)" in several.stderr.decode("utf-8")
+    same = run_main("clean", "a.txt", "-o", "a.txt", cwd=tmp_path)
+    assert same.returncode == 2 and "use --in-place" in same.stderr.decode("utf-8")
+    (tmp_path / "notes.md").write_text("x", encoding="utf-8")
+    other = run_main("clean", "a.txt", "-o", "notes.md", cwd=tmp_path)
+    assert other.returncode == 2 and "-o notes.md is a file" in other.stderr.decode("utf-8")
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8") == NOISY
+
+
+def test_log_and_report_dash_write_to_standard_output(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(NOISY, encoding="utf-8")
+    logged = run_main("clean", "a.txt", "--check", "--log", "-", cwd=tmp_path)
+    assert logged.returncode == 1 and logged.stdout.startswith(b'{"type": "document", "path": "a.txt"')
+    in_place = run_main("clean", "a.txt", "--in-place", "--log", "-", cwd=tmp_path)
+    assert in_place.returncode == 0 and b'"rule": "FN001"' in in_place.stdout
+    report = run_main("report", "a.txt", "-o", "-", cwd=tmp_path)
+    assert report.returncode == 0 and report.stdout.startswith(b"<!DOCTYPE html>")
+    clash = run_main("clean", "a.txt", "--log", "-", cwd=tmp_path)
+    assert clash.returncode == 2 and "would both go to standard output" in clash.stderr.decode("utf-8")
+    assert not (tmp_path / "-").exists()
+
+
+def test_an_output_folder_inside_the_input_is_never_cleaned_as_an_input(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(NOISY, encoding="utf-8")
+    for _ in range(2):
+        done = run_main("clean", ".", "-o", "clean", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["a.txt", "clean", "clean/a.txt"]
+    assert "note: clean, the output folder, is inside .: it is not cleaned as an input" in done.stderr.decode()
+
+
+def test_the_configuration_is_found_from_the_inputs_not_the_working_directory(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "texts").mkdir(parents=True)
+    (project / ".cleaner.toml").write_text('placeholder = "某某"\nblank_lines = true\n', encoding="utf-8")
+    (project / "texts" / "a.txt").write_text("XX同志讲话。\n第二段。\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = run_main("clean", str(project / "texts" / "a.txt"), cwd=elsewhere)
+    assert done.stdout.decode("utf-8") == "某某同志讲话。\n\n第二段。\n"
+    no_blank = run_main("clean", str(project / "texts" / "a.txt"), "--no-blank-lines", cwd=elsewhere)
+    assert no_blank.stdout.decode("utf-8") == "某某同志讲话。\n第二段。\n"
+    named = run_main("clean", "-", "--stdin-filename", str(project / "texts" / "b.txt"), "--log", "log.jsonl",
+                     "--check", stdin="XX同志讲话。\n".encode("utf-8"), cwd=elsewhere)
+    assert named.returncode == 1
+    assert f"would clean {project}/texts/b.txt (" in named.stderr.decode("utf-8")
+    assert f'"path": "{project}/texts/b.txt"' in (elsewhere / "log.jsonl").read_text(encoding="utf-8")
+    diff = run_main("clean", "-", "--stdin-filename", "texts/b.txt", "--diff", stdin=b"XX\n", cwd=project)
+    assert "--- a/b.txt\n+++ b/b.txt\n" in diff.stdout.decode("utf-8")
+    assert "某某" in diff.stdout.decode("utf-8")  # the configuration above texts/b.txt is used
+
+
+def test_force_exclude_applies_the_exclude_globs_to_files_given_by_name(tmp_path: Path) -> None:
+    (tmp_path / "drafts").mkdir()
+    (tmp_path / ".cleaner.toml").write_text('exclude = ["drafts"]\n', encoding="utf-8")
+    (tmp_path / "drafts" / "a.txt").write_text(NOISY, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(NOISY, encoding="utf-8")
+    assert run_main("clean", "--check", "drafts/a.txt", cwd=tmp_path).returncode == 1  # by name: cleaned
+    done = run_main("clean", "--check", "--force-exclude", "drafts/a.txt", "b.txt", "-v", cwd=tmp_path)
+    assert done.returncode == 1
+    err = done.stderr.decode("utf-8")
+    assert "drafts/a.txt: excluded (--force-exclude)" in err and "would clean drafts" not in err
+    assert run_main("clean", "--check", "--force-exclude", "drafts/a.txt", cwd=tmp_path).returncode == 0
+    piped = run_main("clean", "-", "--force-exclude", "--stdin-filename", "drafts/c.txt", stdin=b"XX\n", cwd=tmp_path)
+    assert (piped.returncode, piped.stdout) == (0, b"XX\n")  # excluded: passed through unchanged
