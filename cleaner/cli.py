@@ -138,11 +138,13 @@ RULE_OPTIONS = [
                  help="Extra rule file or folder (repeatable)."),
     click.option("--no-default-rules", is_flag=True, help="Use only the rules given with --rules."),
     click.option("--select", multiple=True,
-                 help="Run only rules whose id starts with this (repeatable, or comma-separated)."),
+                 help="Run only these rules: a family prefix (FN), a rule id (FN001) or its start (FN00), "
+                      "in any case (repeatable, or comma-separated)."),
     click.option("--ignore", multiple=True,
-                 help="Do not run rules whose id starts with this (repeatable, or comma-separated)."),
+                 help="Do not run these rules, selected as with --select (repeatable, or comma-separated)."),
     click.option("-v", "--verbose", is_flag=True,
-                 help="Say on stderr which configuration file is used."),
+                 help="More on stderr: the configuration file in use, the rules loaded, a line for every "
+                      "file with its time."),
 ]
 MAX_TIMEOUT = 3600.0
 

@@ -1,8 +1,9 @@
 """Project configuration: ``.cleaner.toml`` or ``[tool.cleaner]`` in ``pyproject.toml``.
 
-Found like ruff and black find theirs: from the working directory upward, the
-first ``.cleaner.toml``, or ``pyproject.toml`` with a ``[tool.cleaner]`` table,
-wins. Paths in it are relative to the file. Command-line options override it.
+Found like ruff and black find theirs: from the inputs' common folder (the
+command passes it; the working directory for commands without inputs)
+upward, the first ``.cleaner.toml``, or ``pyproject.toml`` with a
+``[tool.cleaner]`` table, wins. Paths in it are relative to the file. Command-line options override it.
 Unknown keys are an error that names the key and suggests the closest one.
 
 On the way up, a ``pyproject.toml`` that cannot be read or parsed is skipped
