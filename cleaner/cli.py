@@ -36,10 +36,10 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from . import __version__
-from .config import ConfigError, Overrides, Settings, placeholder_problem, resolve
+from .config import ConfigError, Overrides, SelectorError, Settings, placeholder_problem, resolve
 from .defaults import ANONYMISE_MODES
 from .fileio import DecodeError, decode, remove_stale_temps, write_atomic
-from .files import STDIN, Source, display, files_in, find_sources
+from .files import STDIN, Source, display, excluded, files_in, find_sources
 from .pipeline import DiffStyle, FileOutcome, Pipeline, View, WriteBack, clean_many
 from .rules import RuleError
 from .summary import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_PIPE_CLOSED, EXIT_WOULD_CHANGE, Summary
@@ -124,6 +124,8 @@ class BatchChoice:
     jobs: int | None
     quiet: bool
     trust_encoding: bool = False  # --force-encoding: decode with it even if the text does not read as Chinese
+    stdin_filename: str | None = None  # --stdin-filename: standard input's name in messages, logs and diffs
+    force_exclude: bool = False  # --force-exclude: the exclude globs apply to paths given by name too
 
 
 Command = Callable[..., Any]
@@ -136,11 +138,13 @@ RULE_OPTIONS = [
                  help="Extra rule file or folder (repeatable)."),
     click.option("--no-default-rules", is_flag=True, help="Use only the rules given with --rules."),
     click.option("--select", multiple=True,
-                 help="Run only rules whose id starts with this (repeatable, or comma-separated)."),
+                 help="Run only these rules: a family prefix (FN), a rule id (FN001) or its start (FN00), "
+                      "in any case (repeatable, or comma-separated)."),
     click.option("--ignore", multiple=True,
-                 help="Do not run rules whose id starts with this (repeatable, or comma-separated)."),
+                 help="Do not run these rules, selected as with --select (repeatable, or comma-separated)."),
     click.option("-v", "--verbose", is_flag=True,
-                 help="Say on stderr which configuration file is used."),
+                 help="More on stderr: the configuration file in use, the rules loaded, a line for every "
+                      "file with its time."),
 ]
 MAX_TIMEOUT = 3600.0
 
@@ -169,16 +173,26 @@ BATCH_OPTIONS = [
                  help="What anonymised tokens (XX, ×××, *** …) become. [default: ××]"),
     click.option("--anonymise", type=click.Choice(ANONYMISE_MODES),
                  help="Replace anonymised tokens, drop them, or keep them. [default: replace]"),
-    click.option("--blank-lines", is_flag=True, default=None,
-                 help="Put one blank line between paragraphs."),
+    click.option("--blank-lines/--no-blank-lines", default=None,
+                 help="Put one blank line between paragraphs (--no-blank-lines: none, whatever the "
+                      "configuration says)."),
     click.option("--include", multiple=True,
                  help="Glob of files to clean inside folders (default *.txt)."),
     click.option("--exclude", multiple=True,
                  help="Glob of files or folders to skip (repeatable)."),
+    click.option("--force-exclude", is_flag=True,
+                 help="Apply the exclude globs to files given by name too (as pre-commit gives them)."),
+    click.option("--stdin-filename", metavar="NAME",
+                 help="The name of standard input (-) in messages, the log and diffs, and for finding the "
+                      "configuration and matching --exclude."),
     click.option("--encoding", help="Decode inputs with this encoding instead of detecting it."),
     click.option("--force-encoding", metavar="NAME",
                  help="Like --encoding, even where the text does not read as Chinese in it."),
     TIMEOUT_OPTION,
+    click.option("--preview", is_flag=True, default=None,
+                 help="Also run the rules in preview (status = \"preview\")."),
+    click.option("--safe-only", is_flag=True, default=None,
+                 help="Run only the rules whose fix is safe (pure form), none of those that judge what is noise."),
     click.option("--no-guard", is_flag=True,
                  help="Skip the check that no Chinese text was lost outside logged removals."),
     click.option("-j", "--jobs", type=click.IntRange(min=1),
@@ -188,7 +202,8 @@ BATCH_OPTIONS = [
 ]
 _VERBOSE = "cleaner.verbose"  # where the rule options leave -v, in the context's meta
 _RULE_KEYS = ("config_path", "rule_paths", "no_default_rules", "select", "ignore")
-_SETTING_KEYS = ("placeholder", "anonymise", "blank_lines", "include", "exclude", "timeout", "no_guard")
+_SETTING_KEYS = ("placeholder", "anonymise", "blank_lines", "include", "exclude", "timeout", "no_guard", "preview",
+                 "safe_only")
 
 
 def _declare(options: Sequence[Callable[[Command], Command]], func: Command) -> Command:
@@ -216,7 +231,8 @@ def batch_options(func: Command) -> Command:
         if encoding and forced:
             raise Fatal("choose one of --encoding and --force-encoding")
         batch = BatchChoice(overrides, encoding or forced, said.pop("jobs"), said.pop("quiet"),
-                            trust_encoding=bool(forced))
+                            trust_encoding=bool(forced), stdin_filename=said.pop("stdin_filename"),
+                            force_exclude=said.pop("force_exclude"))
         return func(*args, batch=batch, **said)
 
     return _declare(RULE_OPTIONS, _declare(BATCH_OPTIONS, functools.update_wrapper(command, func)))
@@ -253,18 +269,19 @@ COLOR_HELP = "Colour the diff. [default: when standard output is a terminal and 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
-              help="Write each cleaned file under this folder, at its path relative to the input.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write each cleaned file under this folder, at its path relative to the input; "
+                   "for one input file, a name ending in .txt (and not a folder) is the file to write.")
 @click.option("--in-place", is_flag=True, help="Rewrite the input files (atomically, only if changed).")
 @click.option("--allow-damaged", is_flag=True,
               help="With --in-place, rewrite files even where some bytes could not be decoded (U+FFFD).")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any file would change.")
 @click.option("--diff", is_flag=True, help="Print a unified diff; exit 1 if any file would change.")
 @click.option("--color/--no-color", default=None, help=COLOR_HELP)
-@click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the change log as JSON Lines to this file.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write an HTML report of this run to this file.")
+@click.option("--log", "log_path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="Write the change log as JSON Lines to this file (- for standard output).")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="Also write an HTML report of this run to this file (- for standard output).")
 @batch_options
 def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, allow_damaged: bool, check: bool,
           diff: bool, color: bool | None, log_path: Path | None, report_path: Path | None,
@@ -316,8 +333,8 @@ def diff(paths: tuple[str, ...], unified: bool, context: int, color: bool | None
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("-o", "--output", "report_path", type=click.Path(dir_okay=False, path_type=Path),
-              required=True, help="The HTML file to write.")
+@click.option("-o", "--output", "report_path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              required=True, help="The HTML file to write (- for standard output).")
 @click.option("--lang", type=click.Choice(["auto", "zh", "en"]), default="auto", show_default=True,
               help="The page's language; auto follows the browser's (Chinese for zh*).")
 @batch_options
@@ -338,18 +355,28 @@ def _use_color(flag: bool | None) -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-def _settings(overrides: Overrides) -> Settings:
-    """The settings of a run; configuration files passed over are warned about, the one used named with -v."""
+def _settings(overrides: Overrides, start: Path | None = None) -> Settings:
+    """The settings of a run; configuration files passed over are warned about, the one used named with -v.
+
+    The configuration is looked for from ``start`` (the inputs' folder) upward; default the working directory.
+    """
     try:
-        settings = resolve(overrides, Path.cwd())
+        settings = resolve(overrides, start or Path.cwd())
     except (ConfigError, RuleError) as exc:
         raise Fatal(f"{exc}; fix the file or leave it out") from None
+    except SelectorError as exc:
+        raise Fatal(str(exc)) from None
     for warning in settings.warnings:
         click.echo(f"warning: {warning}", err=True)
     if click.get_current_context().meta.get(_VERBOSE):
         used = settings.config.source
         click.echo(f"config: {used}" if used else "config: none found (no .cleaner.toml, nor "
                    "pyproject.toml with [tool.cleaner], here or above)", err=True)
+        families: dict[str, int] = {}
+        for r in settings.rules:
+            families[r.prefix or r.family] = families.get(r.prefix or r.family, 0) + 1
+        click.echo(f"rules: {len(settings.rules)} selected from {len({r.source for r in settings.rules})} "
+                   "file(s): " + ", ".join(f"{name} {n}" for name, n in families.items()), err=True)
     return settings
 
 
@@ -357,26 +384,51 @@ def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, outp
          view: View, log_path: Path | None, report_path: Path | None, *, check: bool,
          allow_damaged: bool = False, report_lang: str = "auto") -> int:
     """Find the inputs, clean them, print and write what the options ask for; the exit code."""
-    summary = Summary(quiet=batch.quiet, check=check)
-    settings = _settings(batch.overrides)
+    verbose = bool(click.get_current_context().meta.get(_VERBOSE))
+    summary = Summary(quiet=batch.quiet, check=check, written=write_back is not WriteBack.NOTHING,
+                      verbose=verbose, in_diff=view.diff is DiffStyle.INLINE)
+    settings = _settings(batch.overrides, _inputs_folder(paths, batch.stdin_filename))
     if paths.count(STDIN) > 1:
         raise Fatal(f"- is given {paths.count(STDIN)} times: standard input can be read only once")
-    found = find_sources(paths, settings.include, settings.exclude)
+    _refuse_shared_stdout(write_back, view, log_path, report_path)
+    if batch.force_exclude:
+        paths = _force_exclude(paths, batch, settings, write_back, verbose)
+    to_file = output is not None and _names_a_file(output)
+    prune = () if output is None or to_file else _prune_output(paths, output, batch.quiet)
+    found = find_sources(paths, settings.include, settings.exclude, prune)
+    if batch.stdin_filename is not None:
+        found = replace(found, sources=tuple(_named_stdin(s, batch.stdin_filename) for s in found.sources))
     for missing in found.missing:
         summary.error(display(missing), "no such file or folder")
     for skip in found.skipped:
         summary.leave_out(skip)
-    if write_back is WriteBack.RETURN and (
-            len(found.sources) > 1 or any(Path(p).is_dir() for p in paths if p != STDIN)):
+    folders = [p for p in paths if p != STDIN and Path(p).is_dir()]
+    for folder in folders:
+        if not batch.quiet and not any(s.path is not None and s.path.is_relative_to(folder)
+                                       for s in found.sources):
+            click.echo(f"no {_kind_of_files(settings.include)} found under {display(folder)} (use --include)",
+                       err=True)
+    if write_back is WriteBack.RETURN and len(found.sources) > 1:
         raise Fatal("several files need -o DIR, --in-place, --check or --diff")
+    if write_back is WriteBack.RETURN and found.sources and folders:
+        raise Fatal(f"{display(folders[0])} is a folder: its files need -o DIR, --in-place, --check or --diff")
     sources = found.sources
-    _refuse_overlaps(paths, sources, output, {"--log": log_path, "--report": report_path})
+    if to_file:
+        assert output is not None
+        if len(sources) > 1 or folders:
+            what = f"{display(folders[0])} is a folder" if folders else f"{len(sources)} files are given"
+            raise Fatal(f"-o {display(output)} names a file (it ends in .txt), which holds the clean text of one "
+                        f"input, but {what}; give -o a folder (a name without .txt) to clean several files")
+        sources = tuple(replace(s, relative=Path(output.name)) for s in sources)
+        output = output.parent
+    _refuse_overlaps(paths, sources, output, {"--log": log_path, "--report": report_path}, one_file=to_file)
     # In place, a file is rewritten only after its change log is on record (see _LogFile).
     pipeline = Pipeline(settings.rules, settings.options, batch.encoding, write_back, output,
                         View(view.diff, view.color, view.context, report=report_path is not None),
                         log=log_path is not None, trust_encoding=batch.trust_encoding,
                         allow_damaged=allow_damaged, deferred=write_back is WriteBack.IN_PLACE)
-    _remove_stale_temps(pipeline.targets(sources) + [p for p in (log_path, report_path) if p], summary)
+    _remove_stale_temps(pipeline.targets(sources) + [p for p in (log_path, report_path) if p and str(p) != STDIN],
+                        summary)
     pages: list[FileRecord] = []
     ctrl_c = _CtrlC()
     with contextlib.ExitStack() as stack:
@@ -403,6 +455,110 @@ def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, outp
     return summary.exit_code
 
 
+def _inputs_folder(paths: Sequence[str], stdin_filename: str | None) -> Path:
+    """Where the configuration is looked for: the common folder of the inputs, as black and ruff do.
+
+    A folder counts as itself, a file as its folder, standard input as the
+    folder of its ``--stdin-filename`` (else the working directory).
+    """
+    folders = []
+    for given in paths:
+        if given == STDIN:
+            folders.append(os.path.abspath(os.path.dirname(stdin_filename or "") or "."))
+            continue
+        whole = os.path.abspath(given)
+        folders.append(whole if os.path.isdir(whole) else os.path.dirname(whole))
+    return Path(os.path.commonpath(folders)) if folders else Path.cwd()
+
+
+def _names_a_file(output: Path) -> bool:
+    """``-o`` names the file to write (as ``cp`` takes it): it ends in .txt and is not a folder.
+
+    Any other name is a folder; an existing file that does not end in .txt is refused.
+    """
+    if output.is_dir():
+        return False
+    if output.suffix.lower() == ".txt":
+        return True
+    if output.exists():
+        raise Fatal(f"-o {display(output)} is a file: -o names a folder, or for one input a file ending in .txt")
+    return False
+
+
+def _prune_output(paths: Sequence[str], output: Path, quiet: bool) -> tuple[Path, ...]:
+    """The output folder, when it lies inside an input folder: the walk does not clean it as an input.
+
+    ``cleaner clean . -o clean`` run twice must not clean ``clean/`` into
+    ``clean/clean/``; once the folder exists, that is said (unless -q).
+    """
+    out = output.resolve()
+    for given in paths:
+        if given != STDIN and Path(given).is_dir() and Path(given).resolve() in out.parents:
+            if out.is_dir() and not quiet:
+                click.echo(f"note: {display(output)}, the output folder, is inside {display(given)}: it is not "
+                           "cleaned as an input", err=True)
+            return (out,)
+    return ()
+
+
+def _named_stdin(source: Source, name: str) -> Source:
+    """Standard input under its ``--stdin-filename``: in messages, the log and diffs, and below ``-o DIR``."""
+    if source.path is not None:
+        return source
+    return replace(source, relative=Path(os.path.basename(name) or "stdin.txt"), name=display(name))
+
+
+def _force_exclude(paths: tuple[str, ...], batch: BatchChoice, settings: Settings, write_back: WriteBack,
+                   verbose: bool) -> tuple[str, ...]:
+    """``--force-exclude``: the paths given by name that no exclude glob matches.
+
+    Standard input is matched by its ``--stdin-filename``; excluded, it goes
+    to standard output unchanged when that is where the clean text would go.
+    """
+    base = None if settings.config.source is None else Path(os.path.abspath(settings.config.source)).parent
+    kept = []
+    for given in paths:
+        name = batch.stdin_filename if given == STDIN else given
+        if name is None or not excluded(name, settings.exclude, base):
+            kept.append(given)
+            continue
+        if verbose:
+            click.echo(f"{display(name)}: excluded (--force-exclude)", err=True)
+        if given == STDIN and write_back is WriteBack.RETURN:
+            data = sys.stdin.buffer.read()
+            try:
+                sys.stdout.buffer.write(data)
+                sys.stdout.flush()
+            except OSError as exc:
+                raise _output_failed(exc) from None
+    return tuple(kept)
+
+
+def _refuse_shared_stdout(write_back: WriteBack, view: View, log_path: Path | None,
+                          report_path: Path | None) -> None:
+    """``--log -`` and ``--report -`` write to standard output: only when nothing else does."""
+    users = [f"{option} -" for option, path in (("--log", log_path), ("--report", report_path))
+             if path is not None and str(path) == STDIN]
+    if users and write_back is WriteBack.RETURN:
+        users.append("the clean text")
+    elif users and view.diff is not None:
+        users.append("the diff")
+    if len(users) > 1:
+        raise Fatal(f"{' and '.join(users)} would both go to standard output; write all but one of them to a file "
+                    "(the clean text with -o DIR, --in-place or --check)")
+
+
+def _kind_of_files(include: Sequence[str]) -> str:
+    """The files the include globs take, in words: ".txt files", or "files matching *.md, *.rst".
+
+    >>> _kind_of_files(["*.txt"]), _kind_of_files(["*.md", "*.rst"])
+    ('.txt files', 'files matching *.md, *.rst')
+    """
+    if len(include) == 1 and include[0].startswith("*.") and not any(c in include[0][2:] for c in "*?["):
+        return f"{include[0][1:]} files"
+    return "files matching " + ", ".join(include)
+
+
 def _remove_stale_temps(targets: list[Path], summary: Summary) -> None:
     """Remove the temporary files that a killed run left beside the files this run writes, and say so."""
     for path in remove_stale_temps(targets):
@@ -411,28 +567,26 @@ def _remove_stale_temps(targets: list[Path], summary: Summary) -> None:
 
 
 def _refuse_overlaps(paths: tuple[str, ...], sources: Sequence[Source], output: Path | None,
-                     files: dict[str, Path | None]) -> None:
+                     files: dict[str, Path | None], one_file: bool = False) -> None:
     """Stop a run that would write over its own inputs, or write two inputs to one file.
 
     ``-o`` may not be an input folder (it would rewrite the inputs without
-    --in-place), nor lie inside one (its files would be cleaned again as
-    inputs), nor hold an input; no two inputs may go to one file of it; the
-    log and the report (``files``) may not be an input or an output. Links
-    are followed: a link to the input folder is the input folder.
+    --in-place), nor hold an input (inside one, it is not walked: see
+    :func:`_prune_output`); no two inputs may go to one file of it; with
+    ``one_file`` (``-o FILE.txt``) the file may not be the input; the log and
+    the report (``files``) may not be an input or an output. Links are
+    followed: a link to the input folder is the input folder.
     """
     targets: dict[Path, Source] = {}
     if output is not None:
         out = output.resolve()
         for given in paths:
-            if given == STDIN:
+            if given == STDIN or one_file:
                 continue
             place = Path(given).resolve()
             if out == place:
                 raise Fatal(f"-o {output} is the input folder {given}: cleaning into it would rewrite the "
                             "inputs; choose another folder (or --in-place to rewrite them)")
-            if place in out.parents:
-                raise Fatal(f"-o {output} is inside the input folder {given}: its files would be cleaned "
-                            f"again as inputs; choose a folder outside {given}")
             if out in place.parents:
                 raise Fatal(f"-o {output} holds the input {given}: the clean files would be mixed with "
                             "the inputs, or written over them; choose a folder apart from the inputs")
@@ -443,8 +597,12 @@ def _refuse_overlaps(paths: tuple[str, ...], sources: Sequence[Source], output: 
                             f"{output / source.relative}; give each input once, or clean them into "
                             "separate folders")
     inputs = {s.path.resolve(): s for s in sources if s.path is not None}
+    for target, source in targets.items() if one_file else ():
+        if target in inputs:
+            raise Fatal(f"-o {display(output / source.relative) if output else ''} is the input {source.label}: "
+                        "cleaning into it would rewrite the input; use --in-place to rewrite it")
     for option, path in files.items():
-        if path is None:
+        if path is None or str(path) == STDIN:
             continue
         where = path.resolve()
         if where in inputs:
@@ -465,10 +623,18 @@ class _LogFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        self.to_stdout = str(path) == STDIN  # --log -: records cannot be taken back, so they follow the rewrite
+        self._fd = -1 if self.to_stdout else os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         self._size = self._last = 0
 
     def add(self, text: str) -> None:
+        if self.to_stdout:
+            try:
+                sys.stdout.buffer.write(text.encode("utf-8"))
+                sys.stdout.flush()
+            except OSError as exc:
+                raise _output_failed(exc) from None
+            return
         data = memoryview(text.encode("utf-8"))
         self._last = self._size
         try:
@@ -486,7 +652,8 @@ class _LogFile:
         self._size = self._last
 
     def close(self) -> None:
-        os.close(self._fd)
+        if not self.to_stdout:
+            os.close(self._fd)
 
 
 @contextlib.contextmanager
@@ -551,6 +718,11 @@ def _keep(pipeline: Pipeline, source: Source, outcome: FileOutcome, log: _LogFil
     """Put a file's change log on record, then write it in place (a deferred pipeline's); the outcome."""
     if outcome.error is not None:
         return outcome
+    if log is not None and log.to_stdout:  # what is read cannot be taken back: the record follows the write
+        written = pipeline.commit(source, outcome)
+        if written.error is None:
+            log.add(outcome.log)
+        return written
     if log is not None:
         log.add(outcome.log)
     written = pipeline.commit(source, outcome)
@@ -603,6 +775,13 @@ def _write_report(path: Path, pages: list[FileRecord], settings: Settings, summa
 
     summaries = {r.id: r.summary for r in settings.rules}
     review = {r.id for r in settings.rules if r.safety == "review"}
+    if str(path) == STDIN:
+        try:
+            sys.stdout.buffer.write(build_report(pages, summaries, review=review, lang=lang).encode("utf-8"))
+            sys.stdout.flush()
+        except OSError as exc:
+            raise _output_failed(exc) from None
+        return
     try:
         write_atomic(path, build_report(pages, summaries, review=review, lang=lang).encode("utf-8"))
     except OSError as exc:
@@ -625,16 +804,16 @@ def rules() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def rules_list(fmt: str, overrides: Overrides) -> None:
-    """One line per active rule: id, family, action, summary."""
+    """One line per active rule: id, family, action, safety (safe or review), status, summary."""
     active = _settings(overrides).rules
     if fmt == "json":
         for r in active:
             _say(json.dumps({"id": r.id, "name": r.name, "family": r.family,
-                             "stage": r.stage, "action": r.action, "summary": r.summary,
-                             "source": r.source}, ensure_ascii=False))
+                             "stage": r.stage, "action": r.action, "safety": r.safety, "status": r.status,
+                             "since": r.since, "summary": r.summary, "source": r.source}, ensure_ascii=False))
         return
     for r in active:
-        _say(f"{r.id:<8} {r.family:<12} {r.action:<20} {r.summary}")
+        _say(f"{r.id:<8} {r.family:<12} {r.action:<20} {r.safety:<7} {r.status:<7} {r.summary}")
 
 
 @rules.command("show")
@@ -643,13 +822,14 @@ def rules_list(fmt: str, overrides: Overrides) -> None:
 def rules_show(rule_id: str, overrides: Overrides) -> None:
     """Everything about one rule: summary, rationale, patterns, examples."""
     active = _settings(overrides).rules
-    found = [r for r in active if r.id == rule_id]
+    found = [r for r in active if r.id.upper() == rule_id.upper()]
     if not found:
         close = difflib.get_close_matches(rule_id, [r.id for r in active], n=3)
         raise Fatal(f"no active rule {rule_id}" + (f"; did you mean {', '.join(close)}?" if close else ""))
     r = found[0]
     _say(f"{r.id} ({r.name or r.family}) — {r.summary}\n")
-    _say(f"family: {r.family}   stage: {r.stage}   action: {r.action}   file: {r.source}\n")
+    _say(f"family: {r.family}   stage: {r.stage}   action: {r.action}   safety: {r.safety}   "
+         f"status: {r.status} (since {r.since})   file: {r.source}\n")
     _say(r.rationale.strip() + "\n")
     prefilter = [r.prefilter] if r.prefilter else []
     for label, items in (("patterns", r.patterns), ("exclude", r.exclude),
@@ -679,9 +859,9 @@ def rules_test(paths: tuple[Path, ...], timeout: float | None, overrides: Overri
     from .examples import check_rule
 
     settings = _settings(replace(overrides, rule_paths=overrides.rule_paths + paths, timeout=timeout))
-    wanted = {str(p) for p in paths}
+    wanted = {p.resolve() for p in paths}  # a configured file given again is loaded once, from its first path
     chosen = [r for r in settings.rules
-              if not paths or r.source in wanted or str(Path(r.source).parent) in wanted]
+              if not paths or Path(r.source).resolve() in wanted or Path(r.source).resolve().parent in wanted]
     form = [r for r in settings.rules if r.stage == "form"]
     failures = 0
     examples = 0
@@ -716,7 +896,7 @@ def learn(folder: Path, min_files: int, min_share: float, prefix: str | None, ti
     """
     from .learn import PREFIX_RE, folder_prefix, learn_folder, prefix_clash
 
-    settings = _settings(replace(overrides, timeout=timeout))
+    settings = _settings(replace(overrides, timeout=timeout), folder.absolute())
     taken = {r.prefix for r in settings.rules}
     if prefix is None:
         prefix = folder_prefix(str(folder.resolve()), taken)

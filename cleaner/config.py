@@ -1,8 +1,9 @@
 """Project configuration: ``.cleaner.toml`` or ``[tool.cleaner]`` in ``pyproject.toml``.
 
-Found like ruff and black find theirs: from the working directory upward, the
-first ``.cleaner.toml``, or ``pyproject.toml`` with a ``[tool.cleaner]`` table,
-wins. Paths in it are relative to the file. Command-line options override it.
+Found like ruff and black find theirs: from the inputs' common folder (the
+command passes it; the working directory for commands without inputs)
+upward, the first ``.cleaner.toml``, or ``pyproject.toml`` with a
+``[tool.cleaner]`` table, wins. Paths in it are relative to the file. Command-line options override it.
 Unknown keys are an error that names the key and suggests the closest one.
 
 On the way up, a ``pyproject.toml`` that cannot be read or parsed is skipped
@@ -40,11 +41,17 @@ KEYS = {
     "blank_lines": "one blank line between paragraphs (true/false)",
     "include": "glob patterns of files to clean inside folders (default [\"*.txt\"])",
     "exclude": "glob patterns of files or folders to skip",
+    "preview": "also run the rules in preview (true/false)",
+    "safe_only": "run only the rules whose fix is safe (true/false)",
 }
 
 
 class ConfigError(Exception):
     """A configuration file that cannot be used; the message names file and key."""
+
+
+class SelectorError(ValueError):
+    """A rule selector (``--select``, ``--ignore``, or the same keys of a configuration) that names no rule."""
 
 
 @dataclass
@@ -60,6 +67,8 @@ class Config:
     blank_lines: bool | None = None
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
+    preview: bool | None = None
+    safe_only: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,8 @@ class Overrides:
     exclude: tuple[str, ...] = ()
     timeout: float | None = None
     no_guard: bool = False
+    preview: bool | None = None
+    safe_only: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -95,20 +106,31 @@ class Settings:
 def resolve(overrides: Overrides, cwd: Path) -> Settings:
     """Merge the configuration file (found from ``cwd`` up) with the command line; load the rules.
 
-    Raises :class:`ConfigError` or :class:`~cleaner.rules.RuleError` for a file that cannot be used.
+    ``cwd`` is where the search starts: the common folder of the inputs, as
+    black and ruff look for theirs. Raises :class:`ConfigError` or
+    :class:`~cleaner.rules.RuleError` for a file that cannot be used, and
+    :class:`SelectorError` for a selector that names no rule.
     """
     warnings: list[str] = []
     config = load_config(overrides.config_path or find_config(cwd, warnings))
     rules = load_rules([*config.rules, *overrides.rule_paths], defaults=not overrides.no_default_rules)
+    preview = _choose(overrides.preview, config.preview)
+    where = f"{config.source}: key" if config.source is not None else "key"
+    selectors = [(_split(overrides.select), "--select"), (_split(overrides.ignore), "--ignore"),
+                 (config.select, f"{where} 'select'"), (config.ignore, f"{where} 'ignore'")]
+    for given, origin in selectors:
+        warnings += check_selectors(rules, given, origin, preview=preview)
     rules = select_rules(rules, _split(overrides.select) or config.select,
                          config.ignore + _split(overrides.ignore))
     options = Options(
         placeholder=_first(overrides.placeholder, config.placeholder, defaults.PLACEHOLDER),
         # checked where it was given (click's choice, the config's key); Options checks again
         anonymise=cast(Anonymise, _first(overrides.anonymise, config.anonymise, "replace")),
-        blank_lines=bool(overrides.blank_lines or config.blank_lines),
+        blank_lines=_choose(overrides.blank_lines, config.blank_lines),
         guard=not overrides.no_guard,
         timeout=overrides.timeout or defaults.TIMEOUT,
+        preview=preview,
+        safe_only=_choose(overrides.safe_only, config.safe_only),
     )
     include = list(overrides.include) or config.include or ["*.txt"]
     exclude = list(overrides.exclude) + config.exclude
@@ -123,6 +145,11 @@ def _first(*values: str | None) -> str:
     return next(v for v in values if v is not None)
 
 
+def _choose(said: bool | None, configured: bool | None) -> bool:
+    """A switch: the command line's word (``--blank-lines`` or ``--no-blank-lines``), else the file's, else off."""
+    return said if said is not None else bool(configured)
+
+
 def find_config(start: Path, warnings: list[str] | None = None) -> Path | None:
     """The nearest ``.cleaner.toml`` or ``pyproject.toml`` with ``[tool.cleaner]`` that is safe to use.
 
@@ -131,7 +158,10 @@ def find_config(start: Path, warnings: list[str] | None = None) -> Path | None:
     told = [] if warnings is None else warnings
     for folder in [start, *start.parents]:
         for candidate in (folder / ".cleaner.toml", folder / "pyproject.toml"):
-            if not candidate.is_file():
+            try:
+                if not candidate.is_file():
+                    continue
+            except OSError:  # a folder this user may not search (an input folder that cannot be read)
                 continue
             if candidate.name == "pyproject.toml" and not _has_our_table(candidate, told):
                 continue
@@ -219,6 +249,8 @@ def load_config(path: Path | None) -> Config:
     if cfg.anonymise is not None and cfg.anonymise not in defaults.ANONYMISE_MODES:
         raise ConfigError(f"{where}: key 'anonymise' must be \"replace\", \"drop\" or \"keep\"")
     cfg.blank_lines = _typed(where, table, "blank_lines", bool)
+    cfg.preview = _typed(where, table, "preview", bool)
+    cfg.safe_only = _typed(where, table, "safe_only", bool)
     return cfg
 
 
@@ -237,14 +269,56 @@ def placeholder_problem(value: str) -> str | None:
     return None
 
 
+def check_selectors(rules: list[Rule], selectors: list[str], origin: str, *, preview: bool = False) -> list[str]:
+    """Refuse a selector that names no rule, as ruff does ("unknown rule selector"); warnings for the others.
+
+    A selector is a family's whole prefix (``FN``), a rule id (``FN001``) or
+    the start of one after its family's prefix (``FN00``), in any case. The
+    start of a prefix (``F``, which would take both ``FN`` and ``FM``) is
+    refused with the families it could mean; so is a rule that was removed.
+    A deprecated rule, or a preview rule without ``--preview``, named by its
+    id, gives a warning.
+
+    >>> from cleaner.rules import load_rules
+    >>> check_selectors(load_rules(), ["F"], "--ignore")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cleaner.config.SelectorError: --ignore F: unknown rule selector: ...; did you mean FN (furniture) or FM (form)?
+    """
+    families = {r.prefix: r.family for r in rules if r.prefix}
+    warnings = []
+    for given in selectors:
+        key = given.upper()
+        partial = [p for p in families if p.startswith(key) and p != key]
+        if partial:
+            raise SelectorError(f"{origin} {given}: unknown rule selector: a family is selected by its whole "
+                                "prefix; did you mean " + " or ".join(f"{p} ({families[p]})" for p in partial) + "?")
+        hits = [r for r in rules if r.id.upper().startswith(key)]
+        if not hits:
+            names = sorted({*families, *(r.id for r in rules)})
+            close = difflib.get_close_matches(key, names, n=3, cutoff=0.5)
+            hint = f"did you mean {' or '.join(close)}?" if close else "`cleaner rules list` shows the rules"
+            raise SelectorError(f"{origin} {given}: unknown rule selector; {hint}")
+        exact = next((r for r in hits if r.id.upper() == key), None)
+        if exact is not None and exact.status == "removed":
+            raise SelectorError(f"{origin} {given}: rule {exact.id} was removed and no longer runs; "
+                                f"take it out of {origin.split(' key ')[0]}")
+        if exact is not None and exact.status == "deprecated":
+            warnings.append(f"{origin} {given}: rule {exact.id} is deprecated and will be removed")
+        if exact is not None and exact.status == "preview" and not preview:
+            warnings.append(f"{origin} {given}: rule {exact.id} is in preview: it runs only with --preview "
+                            "(or preview = true)")
+    return warnings
+
+
 def select_rules(rules: list[Rule], select: list[str], ignore: list[str]) -> list[Rule]:
-    """Keep the rules whose id starts with a ``select`` prefix, minus ``ignore`` prefixes.
+    """Keep the rules whose id starts with a ``select`` prefix, minus ``ignore`` prefixes (in any case).
 
     The output-form rules (stage ``form``) are always kept unless ignored: they
     make the output form, not a judgement about noise.
     """
     def hit(rule: Rule, prefixes: list[str]) -> bool:
-        return any(rule.id.startswith(p) for p in prefixes)
+        return any(rule.id.upper().startswith(p.upper()) for p in prefixes)
 
     return [r for r in rules
             if (not select or hit(r, select) or r.stage == "form") and not hit(r, ignore)]

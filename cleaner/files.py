@@ -77,8 +77,11 @@ class Found:
     skipped: tuple[Skip, ...] = ()
 
 
-def find_sources(paths: Sequence[str], include: Sequence[str], exclude: Sequence[str]) -> Found:
+def find_sources(paths: Sequence[str], include: Sequence[str], exclude: Sequence[str],
+                 prune: Sequence[Path] = ()) -> Found:
     """The inputs that ``paths`` name, in order: files as given, folders walked, ``-`` for stdin.
+
+    ``prune``: folders (resolved) a walk does not enter, such as the output folder of a run.
 
     >>> found = find_sources(["-", "no/such/file.txt"], ["*.txt"], [])
     >>> [s.label for s in found.sources], found.missing
@@ -94,7 +97,7 @@ def find_sources(paths: Sequence[str], include: Sequence[str], exclude: Sequence
         path = Path(raw)
         kind, reason = _kind(path)
         if kind == "dir":
-            files, skips = walk(path, include, exclude)
+            files, skips = walk(path, include, exclude, prune)
             sources.extend(Source(f, f.relative_to(path)) for f in files)
             skipped.extend(skips)
         elif kind == "file":
@@ -111,7 +114,8 @@ def files_in(folder: Path, include: Sequence[str], exclude: Sequence[str]) -> li
     return walk(folder, include, exclude)[0]
 
 
-def walk(folder: Path, include: Sequence[str], exclude: Sequence[str]) -> tuple[list[Path], list[Skip]]:
+def walk(folder: Path, include: Sequence[str], exclude: Sequence[str],
+         prune: Sequence[Path] = ()) -> tuple[list[Path], list[Skip]]:
     """The files below ``folder`` that :func:`wanted` accepts, sorted; and what was left out, and why.
 
     Iterative (a stack, not recursion): a tree a thousand folders deep is
@@ -136,7 +140,8 @@ def walk(folder: Path, include: Sequence[str], exclude: Sequence[str]) -> tuple[
                 continue
             kind, reason = _kind(path)
             if kind == "dir" and not path.is_symlink():
-                stack.append(path)
+                if not (prune and path.resolve() in prune):
+                    stack.append(path)
             elif kind == "dir":
                 skipped.append(Skip(display(path), "a link to a folder, not followed; "
                                     "give the folder by name to clean it"))
@@ -169,6 +174,25 @@ def _kind(path: Path) -> tuple[str, str]:
     if stat.S_ISFIFO(mode):
         return "other", "a named pipe (FIFO), not a file; pipe it in with `-` to clean what it carries"
     return "other", "not a regular file (a device or a socket)"
+
+
+def excluded(path: str, exclude: Sequence[str], base: Path | None = None) -> bool:
+    """Does an exclude glob match a path given by name (``--force-exclude``)?
+
+    As for a file found in a folder: a glob matches the whole path or a part of
+    it, as given, or relative to ``base`` (the configuration's folder) when
+    the path is below it.
+
+    >>> excluded("drafts/a.txt", ["drafts"]), excluded("a.txt", ["drafts"])
+    (True, False)
+    """
+    given = Path(path)
+    candidates = [given]
+    if base is not None:
+        whole = Path(os.path.abspath(path))
+        if whole.is_relative_to(base):
+            candidates.append(whole.relative_to(base))
+    return any(fnmatch.fnmatch(c.as_posix(), g) or _excluded_part(c, [g]) for c in candidates for g in exclude)
 
 
 def _excluded_part(relative: Path, exclude: Sequence[str]) -> bool:

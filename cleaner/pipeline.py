@@ -86,6 +86,9 @@ class FileOutcome:
     page: FileRecord | None = None  # this file's record for the HTML report
     output: bytes | None = None  # the clean UTF-8 bytes, when they come back (WriteBack.RETURN)
     result: CleanResult | None = None  # the whole result, when the pipeline keeps it
+    notes: tuple[str, ...] = ()  # the document facts that matter for review (decoded from gb18030, TRUNCATED…)
+    form: str = ""  # what changes when no rule changes anything: encoding, byte-order mark, line endings
+    seconds: float = 0.0  # how long the file took to read, clean and write
 
     @property
     def ok(self) -> bool:
@@ -141,11 +144,13 @@ class Pipeline:
 
     def run(self, source: Source) -> FileOutcome:
         """Read one input (standard input when its path is None), clean it and write it."""
+        start = time.perf_counter()
         try:
             data = sys.stdin.buffer.read() if source.path is None else source.path.read_bytes()
         except OSError as exc:
             return FileOutcome(source.label, error=f"cannot read: {exc.strerror}")
-        return self.run_bytes(data, source)
+        outcome = self.run_bytes(data, source)
+        return replace(outcome, seconds=time.perf_counter() - start)
 
     def run_bytes(self, data: bytes, source: Source) -> FileOutcome:
         """Decode, clean and guard ``data``, the content of ``source``; then write it."""
@@ -177,7 +182,8 @@ class Pipeline:
                            for w in result.warnings),
             truncated=result.info.truncated, rule_counts=dict(result.rule_counts()),
             log=result.jsonl(label, self.stamp) if self.log else "", diff=diff, page=page, output=returned,
-            result=result if self.keep_result else None)
+            result=result if self.keep_result else None, notes=tuple(result.notes()),
+            form=form_change(decoded.text, result) if changed and not result.rule_counts() else "")
 
     def commit(self, source: Source, outcome: FileOutcome) -> FileOutcome:
         """Write a deferred outcome's clean bytes over its input, if they changed; the outcome as written.
@@ -263,6 +269,29 @@ class Pipeline:
                 diff = render.paint(f"{render.harmless(source.label)}: {FORM_ONLY}", "header", view.color) + "\n"
         page = file_data(reviewed, rewritten=changed) if view.report else None
         return diff, page
+
+
+def form_change(before: str, result: CleanResult) -> str:
+    r"""What changes in a file whose bytes change while no rule changes anything: its form, in words.
+
+    >>> from cleaner.changes import DocumentInfo
+    >>> form_change("同志们：\r\n", CleanResult("同志们：\n", info=DocumentInfo(newline="\r\n")))
+    'only its form: CRLF line endings become LF'
+    """
+    info = result.info
+    said = []
+    if info.encoding not in ("utf-8", "ascii"):
+        said.append(f"re-encoded from {info.encoding} to UTF-8")
+    if info.bom:
+        said.append("byte-order mark removed")
+    if info.newline != "\n":
+        said.append(f"{_NEWLINES.get(info.newline, info.newline)} line endings become LF")
+    if result.text and not before.endswith(("\n", "\r")):
+        said.append("final newline added")
+    return "only its form: " + (", ".join(said) if said else "encoding, byte-order mark or line endings")
+
+
+_NEWLINES = {"\r\n": "CRLF", "\r": "CR", "mixed": "mixed"}
 
 
 def in_place_target(path: Path) -> Path:

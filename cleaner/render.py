@@ -110,6 +110,9 @@ def inline(review: FileReview, color: bool = False, context: int = 40,
     total = sum(counts.values())
     head = (f"{harmless(review.label)}: {total} change{'s' if total != 1 else ''} ("
             + ", ".join(f"{r}×{n}" for r, n in sorted(counts.items())) + ")")
+    notes = review.result.notes()
+    if notes:  # the facts the stderr line would say (the diff's header stands for it)
+        head += " [" + "; ".join(notes) + "]"
     width = len(str(changed[-1].number))
     out = [paint(head, "header", color)]
     for ln in changed:

@@ -368,7 +368,9 @@ def default_rules_dir() -> Path:
 def load_rules(paths: list[str | Path] | None = None, *, defaults: bool = True) -> list[Rule]:
     """Load the default rules (unless ``defaults`` is false) and any extra files or folders.
 
-    Rule ids must be unique across everything loaded.
+    Rule ids must be unique across everything loaded. A file named twice (by
+    a configuration and by ``--rules``, or through a folder and by name) is
+    loaded once: files are the same when their resolved paths are.
     """
     files: list[Path] = []
     builtin: set[Path] = set()
@@ -386,7 +388,11 @@ def load_rules(paths: list[str | Path] | None = None, *, defaults: bool = True) 
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     families: dict[str, tuple[str, Path]] = {}  # prefix -> (family, first file)
+    loaded_from: set[Path] = set()
     for f in files:
+        if f.resolve() in loaded_from:
+            continue
+        loaded_from.add(f.resolve())
         loaded = load_rule_file(f, trusted=f in builtin)
         if f in builtin and loaded and not loaded[0].prefix:
             raise RuleError(f, "a default rule file declares its family's id prefix",

@@ -31,6 +31,9 @@ class Summary:
     quiet: bool = False  # no per-file lines and no closing summary
     check: bool = False  # a file that would change makes the exit code 1
     per_file: bool = True  # one line per file (off under a progress bar)
+    written: bool = True  # the clean text is written (else: "would clean")
+    verbose: bool = False  # a line for unchanged files too, and each file's time
+    in_diff: bool = False  # the diff on standard output heads each file with its summary (`cleaner diff`)
     errors: int = 0
     seen: int = 0
     changed: int = 0
@@ -45,23 +48,23 @@ class Summary:
         click.echo(f"error: {where}: {message}", err=True)
 
     def leave_out(self, skip: Skip) -> None:
-        """A path found but not cleaned (a named pipe, a dangling link…): its line now, and in the summary.
+        """A path found but not cleaned (a named pipe, a dangling link…): one line, counted in the summary.
 
         One that was asked for (given by name, or a folder that cannot be
         read) is an error; the others are not, but each is said.
         """
         self.seen += 1
-        self.skipped.append(f"{skip.path}: {skip.reason}")
+        self.skipped.append(skip.path)
         if skip.error:
             self.error(skip.path, skip.reason)
         elif not self.quiet:
-            click.echo(f"skipped: {skip.path}: {skip.reason}", err=True)
+            click.echo(f"skipped {skip.path}: {skip.reason}", err=True)
 
     def add(self, outcome: FileOutcome) -> None:
         """Count one file and print its line, its warnings, or its error."""
         self.seen += 1
         if outcome.error is not None:
-            self.skipped.append(f"{outcome.label}: {outcome.error}")
+            self.skipped.append(outcome.label)
             self.error(outcome.label, outcome.error)
             return
         self.changed += outcome.changed
@@ -71,9 +74,36 @@ class Summary:
         for rule, n in outcome.rule_counts.items():
             self.rule_counts[rule] = self.rule_counts.get(rule, 0) + n
         if not self.quiet and self.per_file:
-            click.echo(outcome.summary, err=True)
+            line = self.line(outcome)
+            if line is not None:
+                click.echo(line, err=True)
             for warning in outcome.warnings:
                 click.echo(warning, err=True)
+
+    def line(self, outcome: FileOutcome) -> str | None:
+        """A file's line on stderr, in black's words: "would clean X (2 changes: AN001×1, PU002×1)".
+
+        A file that would not change has none unless -v (or it has warnings
+        to head); under ``cleaner diff`` the diff on standard output heads each
+        changed file with the same facts, so it has none either.
+        """
+        timing = f" ({outcome.seconds * 1000:.0f} ms)" if self.verbose else ""
+        notes = list(outcome.notes)
+        if not outcome.changed:
+            if notes:
+                return f"{outcome.label}: unchanged [{'; '.join(notes)}]{timing}"
+            return f"{outcome.label}: already clean{timing}" if self.verbose else None
+        if self.in_diff and not self.verbose:
+            return None
+        verb = "cleaned" if self.written else "would clean"
+        n = sum(outcome.rule_counts.values())
+        if n:
+            what = f"{n} change{'s' if n != 1 else ''}: " + ", ".join(
+                f"{r}×{k}" for r, k in sorted(outcome.rule_counts.items()))
+        else:
+            what = outcome.form or "only its form"
+            notes = [note for note in notes if not note.startswith("decoded from")]
+        return f"{verb} {outcome.label} ({what})" + (f" [{'; '.join(notes)}]" if notes else "") + timing
 
     def progress(self, outcomes: Iterable[FileOutcome], total: int) -> Iterator[FileOutcome]:
         """The outcomes, under a progress bar when there are many and stderr is a terminal."""
@@ -91,7 +121,6 @@ class Summary:
         unchanged = self.seen - self.changed - len(self.skipped)
         lines = [f"{self.seen} file(s) seen: {self.changed} changed, {unchanged} unchanged, "
                  f"{len(self.skipped)} skipped"]
-        lines += [f"  skipped {s}" for s in self.skipped]
         if self.truncated:
             lines.append(f"{self.truncated} truncated document(s)")
         if self.damaged:

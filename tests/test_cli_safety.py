@@ -332,9 +332,8 @@ def test_a_diff_shows_control_characters_and_never_sends_them_to_the_terminal(
 @pytest.mark.parametrize("output, where", [
     ("in", "is the input folder"),  # rewrote every input without --in-place
     ("link", "is the input folder"),  # a link to it: the same
-    ("in/out", "is inside the input folder"),  # the next run cleans the clean copies again
     (".", "holds the input"),  # the clean copies mixed with the inputs
-], ids=["same", "link-to-it", "inside-it", "holds-it"])
+], ids=["same", "link-to-it", "holds-it"])
 def test_an_output_folder_that_overlaps_the_inputs_is_refused(tmp_path: Path, output: str, where: str) -> None:
     src = write(tmp_path / "in" / "a.txt", NOISY)
     (tmp_path / "link").symlink_to("in")

@@ -404,7 +404,7 @@ def test_unreadable_files_and_folders_are_errors_for_a_user(shared_tmp: Path) ->
     assert "error: in/locked: cannot read this folder (Permission denied); the files in it were not cleaned" in err
     assert "error: in/secret.txt: cannot read: Permission denied" in err
     assert "3 file(s) seen: 1 changed, 0 unchanged, 2 skipped" in err
-    assert "skipped in/locked: cannot read this folder" in err and "skipped in/secret.txt: cannot read" in err
+    assert err.count("in/locked") == err.count("in/secret.txt") == 1  # one message each, not echoed again
     by_name = as_nobody("clean", "in/locked", "--check", cwd=shared_tmp)
     assert by_name.returncode == 2 and b"error: in/locked: cannot read this folder" in by_name.stderr
 

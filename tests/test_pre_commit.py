@@ -27,11 +27,17 @@ def git(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProce
                           timeout=600)
 
 
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One home for the module's tests: the hook's environment is built once."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
 @pytest.fixture()
-def env(tmp_path: Path) -> dict[str, str]:
+def env(pre_commit_home: Path) -> dict[str, str]:
     environ = dict(os.environ)
     environ.update({
-        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "PRE_COMMIT_HOME": str(pre_commit_home),
         "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
         "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
         "PATH": str(Path(sys.executable).parent) + os.pathsep + environ.get("PATH", ""),
@@ -39,7 +45,8 @@ def env(tmp_path: Path) -> dict[str, str]:
     return environ
 
 
-def test_hook_fixes_a_noisy_speech_then_passes(tmp_path: Path, env: dict[str, str]) -> None:
+def hooked_repository(tmp_path: Path, env: dict[str, str], hook: str = "") -> Path:
+    """A git repository with this checkout's hook installed (``hook``: more lines of its entry)."""
     if shutil.which("git") is None:
         pytest.fail("git is needed for the pre-commit test")
     head = git("rev-parse", "HEAD", cwd=REPO, env=env)
@@ -49,11 +56,16 @@ def test_hook_fixes_a_noisy_speech_then_passes(tmp_path: Path, env: dict[str, st
     assert git("init", "-q", cwd=repo, env=env).returncode == 0
     (repo / ".pre-commit-config.yaml").write_text(
         f"repos:\n- repo: {REPO.as_uri()}\n  rev: {head.stdout.strip()}\n"
-        "  hooks:\n  - id: speech-cleaner\n", encoding="utf-8")
+        "  hooks:\n  - id: speech-cleaner\n" + hook, encoding="utf-8")
     pre_commit = [sys.executable, "-m", "pre_commit"]
     installed = subprocess.run([*pre_commit, "install"], cwd=repo, env=env, capture_output=True,
                                text=True, timeout=600)
     assert installed.returncode == 0, installed.stderr
+    return repo
+
+
+def test_hook_fixes_a_noisy_speech_then_passes(tmp_path: Path, env: dict[str, str]) -> None:
+    repo = hooked_repository(tmp_path, env)
     speech = repo / "speech.txt"
     speech.write_text(NOISY, encoding="utf-8")
     git("add", ".", cwd=repo, env=env)
@@ -67,3 +79,23 @@ def test_hook_fixes_a_noisy_speech_then_passes(tmp_path: Path, env: dict[str, st
     second = git("commit", "-m", "add a speech", cwd=repo, env=env)
     assert second.returncode == 0, second.stdout + second.stderr
     assert "Passed" in second.stdout + second.stderr
+
+
+def test_hook_takes_a_file_named_like_an_option_and_leaves_what_the_configuration_excludes(
+        tmp_path: Path, env: dict[str, str]) -> None:
+    repo = hooked_repository(tmp_path, env, "    args: [--ignore, PU, --]\n")
+    (repo / ".cleaner.toml").write_text('exclude = ["drafts"]\n', encoding="utf-8")
+    (repo / "drafts").mkdir()
+    dashed, draft = repo / "-v.txt", repo / "drafts" / "draft.txt"
+    for path in (dashed, draft):
+        path.write_text(NOISY, encoding="utf-8")
+    git("add", ".", cwd=repo, env=env)
+
+    first = git("commit", "-m", "add speeches", cwd=repo, env=env)
+    assert first.returncode != 0, first.stdout + first.stderr
+    assert dashed.read_text(encoding="utf-8") == CLEAN.replace("同志们：", "同志们:")  # PU ignored by args
+    assert draft.read_text(encoding="utf-8") == NOISY  # excluded by the configuration
+
+    git("add", ".", cwd=repo, env=env)
+    second = git("commit", "-m", "add speeches", cwd=repo, env=env)
+    assert second.returncode == 0, second.stdout + second.stderr

@@ -30,11 +30,15 @@ FILE_01 = "01_county_style_meeting.txt"
 SAMPLE_COUNT = len(list((SAMPLES / "input").glob("*.txt")))  # every sample has something to clean
 
 
+INSTALL_CHROMIUM = "sudo apt-get install chromium chromium-driver fonts-noto-cjk"
+
+
 def _chromium() -> tuple[str, str]:
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     driver = shutil.which("chromedriver")
     if not (browser and driver):
-        message = "Debian's chromium and chromium-driver are not installed (.ci/run installs them)"
+        message = (f"the report's browser tests need Chromium and its driver: {INSTALL_CHROMIUM} "
+                   "(as .ci/run does)")
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
