@@ -90,6 +90,12 @@ def _output_failed(exc: OSError) -> click.ClickException:
     """What ends a run whose standard output cannot be written: a closed pipe, or a full disk."""
     _mute(sys.stdout)
     if exc.errno == errno.EPIPE:
+        # Nothing more is said: the process pool's exit hook in Python 3.11 can race its own
+        # shutdown and print "Exception ignored … Bad file descriptor"; a tool whose reader went
+        # away ends without a word.
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.flush()
+        _mute(sys.stderr)
         return PipeClosed("")
     return Fatal(f"cannot write to standard output: {exc.strerror or exc}; standard output is incomplete")
 
