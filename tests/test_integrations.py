@@ -121,3 +121,32 @@ def test_ray_batch_function_drops_empty_rows_if_asked() -> None:
     batch = pa.table({"text": ["墨香文行整理，咨询QQ318842759\n", "XX同志好\n", None], "n": [1, 2, 3]})
     out = CleanBatch(drop_empty=True)(batch)
     assert out.column("text").to_pylist() == ["××同志好\n"] and out.column("n").to_pylist() == [2]
+
+
+def test_readme_engine_examples_run_on_the_samples(tmp_path: Path) -> None:
+    """The README's datatrove pipeline and Ray Data job, pasted at the root of a copy of the repository."""
+    extra("datatrove", "datatrove")
+    extra("ray", "ray")
+    import contextlib
+    import re
+    import shutil
+
+    from support import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "cleaner.integrations" in b]
+    assert len(blocks) == 2 and all(len(b.strip().splitlines()) <= 12 for b in blocks)
+    shutil.copytree(SAMPLES / "input", tmp_path / "samples" / "input")
+    printed = tmp_path / "printed.txt"
+    with contextlib.chdir(tmp_path), printed.open("w") as out, contextlib.redirect_stdout(out):
+        for block in blocks:
+            exec(compile(block, "README.md", "exec"), {})
+    written = [json.loads(line) for path in sorted((tmp_path / "clean-datatrove").glob("*.jsonl.gz"))
+               for line in gzip.decompress(path.read_bytes()).decode("utf-8").splitlines()]
+    samples = sorted(p.name for p in (SAMPLES / "input").glob("*.txt"))
+    assert sorted(d["id"] for d in written) == samples
+    for doc in written:
+        expected = (SAMPLES / "expected" / doc["id"]).read_text(encoding="utf-8")
+        assert doc["text"] == expected
+    shown = printed.read_text(encoding="utf-8")
+    assert all(name in shown for name in samples) and "'FN001'" in shown
