@@ -519,4 +519,8 @@ def run(paths: Sequence[str], output: str | None, pipeline: Pipeline, keys: Keys
         except EOFError as exc:
             raise RecordsError(f"an input ends too soon (a cut compressed file?): {exc}; the output was not "
                                "written") from None
+        except Exception as exc:
+            if type(exc).__name__ != "ZstdError":
+                raise
+            raise RecordsError(f"an input is not valid zstandard ({exc}); the output was not written") from None
     return tally

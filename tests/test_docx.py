@@ -43,6 +43,7 @@ def test_the_sample_comes_out_as_its_expected_text_and_its_stamps_are_logged(tmp
     assert proc.stdout.decode("utf-8") == EXPECTED.read_text(encoding="utf-8")
     proc = run_main("clean", str(SAMPLE), "-o", str(tmp_path / "out"), "--log", str(tmp_path / "log.jsonl"))
     assert proc.returncode == 0, proc.stderr
+    assert "DOCX001×5" in proc.stderr.decode() and "read from a Word document" in proc.stderr.decode()
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["08_site_stamps_word.txt"]  # never a .docx
     assert (tmp_path / "out" / "08_site_stamps_word.txt").read_bytes() == EXPECTED.read_bytes()
     log = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text(encoding="utf-8").splitlines()]

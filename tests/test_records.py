@@ -244,3 +244,12 @@ def test_key_options_choose_the_fields(tmp_path: Path, name: str) -> None:
     proc = run_main("clean", str(source), "--text-key", "content", "--meta-key", "meta", "-q")
     (record,) = read_jsonl(proc.stdout)
     assert list(record) == ["content", "meta"] and record["meta"]["truncated"] is True
+
+
+def test_a_broken_zstandard_input_writes_no_output(tmp_path: Path) -> None:
+    extra("zstandard", "zstd")
+    source = tmp_path / "c.jsonl.zst"
+    source.write_bytes(b"not zstandard at all")
+    proc = run_main("clean", str(source), "-o", str(tmp_path / "o.jsonl"))
+    assert proc.returncode == 2 and "is not valid zstandard" in proc.stderr.decode()
+    assert list(tmp_path.iterdir()) == [source]
