@@ -23,7 +23,11 @@ import logging
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from datatrove.pipeline.base import PipelineStep
+try:
+    from datatrove.pipeline.base import PipelineStep
+except ImportError as exc:  # say which extra brings it
+    raise ImportError(f"cleaner.integrations.datatrove needs datatrove ({exc}): "
+                      "pip install 'speech-cleaner[datatrove]'") from exc
 
 from ..core import Options, default_rules
 from ..pipeline import Pipeline
