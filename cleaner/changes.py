@@ -115,7 +115,9 @@ class CleanResult:
     def notes(self) -> list[str]:
         """The document facts that matter for review (the summary line and the report show them)."""
         notes = []
-        if self.info.encoding not in ("utf-8", "ascii"):
+        if self.info.encoding == "docx":
+            notes.append("read from a Word document")
+        elif self.info.encoding not in ("utf-8", "ascii"):
             notes.append(f"decoded from {self.info.encoding}")
         if self.info.mojibake_repaired:
             notes.append("mojibake repaired")

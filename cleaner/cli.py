@@ -277,7 +277,8 @@ COLOR_HELP = "Colour the diff. [default: when standard output is a terminal and 
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Write each cleaned file under this folder, at its path relative to the input; "
-                   "for one input file, a name ending in .txt (and not a folder) is the file to write.")
+                   "for one input file, a name ending in .txt (and not a folder) is the file to write "
+                   "(records: the file to write, or - for standard output).")
 @click.option("--in-place", is_flag=True, help="Rewrite the input files (atomically, only if changed).")
 @click.option("--allow-damaged", is_flag=True,
               help="With --in-place, rewrite files even where some bytes could not be decoded (U+FFFD).")
@@ -288,10 +289,14 @@ COLOR_HELP = "Colour the diff. [default: when standard output is a terminal and 
               help="Write the change log as JSON Lines to this file (- for standard output).")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
               help="Also write an HTML report of this run to this file (- for standard output).")
+@click.option("--text-key", default="text", show_default=True, help="Records: the field that is cleaned.")
+@click.option("--meta-key", default="cleaner", show_default=True,
+              help="Records: the field added with what was done to the text.")
+@click.option("--id-key", default="id", show_default=True, help="Records: the field that names a record in the log.")
 @batch_options
 def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, allow_damaged: bool, check: bool,
           diff: bool, color: bool | None, log_path: Path | None, report_path: Path | None,
-          batch: BatchChoice) -> int:
+          text_key: str, meta_key: str, id_key: str, batch: BatchChoice) -> int:
     """Clean speech files. PATHS are files, folders (every .txt below them) or - for stdin.
 
     \b
@@ -301,7 +306,16 @@ def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, allow_dam
     cleaner clean raw/ --in-place       rewrite files that change
     cleaner clean raw/ --check          exit 1 if anything would change
     cleaner clean raw/ --diff           show what would change, line by line
+    cleaner clean c.jsonl -o clean.jsonl  clean the text field of records
     """
+    from . import records
+
+    if records.wanted(paths, None if output is None else str(output)):
+        return _clean_records(paths, output, log_path, records.Keys(text_key, meta_key, id_key), batch,
+                              {"--in-place": in_place, "--check": check, "--diff": diff,
+                               "--report": report_path is not None, "--allow-damaged": allow_damaged})
+    if output is not None and output.is_file():
+        raise Fatal(f"-o {output} is a file: give a folder to write the clean files under")
     modes = [name for name, on in (("-o", output), ("--in-place", in_place), ("--check", check),
                                    ("--diff", diff)) if on]
     if len(modes) > 1 and set(modes) != {"--check", "--diff"}:
@@ -563,6 +577,31 @@ def _kind_of_files(include: Sequence[str]) -> str:
     if len(include) == 1 and include[0].startswith("*.") and not any(c in include[0][2:] for c in "*?["):
         return f"{include[0][1:]} files"
     return "files matching " + ", ".join(include)
+
+
+def _clean_records(paths: tuple[str, ...], output: Path | None, log_path: Path | None, keys: Any,
+                   batch: BatchChoice, refused: dict[str, bool]) -> int:
+    """``clean`` on records (:mod:`cleaner.records`): one output, bad records said with their line; the exit code."""
+    from . import records
+
+    for option, given in refused.items():
+        if given:
+            raise Fatal(f"{option} does not apply to records; clean them into a new file with -o FILE")
+    if batch.encoding:
+        raise Fatal("--encoding does not apply to records: JSON Lines and Parquet text is UTF-8")
+    settings = _settings(batch.overrides)
+    pipeline = Pipeline(settings.rules, settings.options, log=log_path is not None)
+    try:
+        tally = records.run(paths, None if output is None else str(output), pipeline, keys, _jobs(batch),
+                            log_path, lambda line: click.echo(line, err=True))
+    except records.RecordsError as exc:
+        raise Fatal(str(exc)) from None
+    except BrokenPipeError:
+        raise _output_failed(BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))) from None
+    if not batch.quiet:
+        errors = f", {tally.errors} error(s) (left out)" if tally.errors else ""
+        click.echo(f"{tally.records} record(s), {tally.changed} changed{errors}", err=True)
+    return EXIT_ERROR if tally.errors else EXIT_OK
 
 
 def _remove_stale_temps(targets: list[Path], summary: Summary) -> None:

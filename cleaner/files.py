@@ -98,15 +98,24 @@ def find_sources(paths: Sequence[str], include: Sequence[str], exclude: Sequence
         kind, reason = _kind(path)
         if kind == "dir":
             files, skips = walk(path, include, exclude, prune)
-            sources.extend(Source(f, f.relative_to(path)) for f in files)
+            sources.extend(Source(f, written_as(f.relative_to(path))) for f in files)
             skipped.extend(skips)
         elif kind == "file":
-            sources.append(Source(path, Path(path.name)))
+            sources.append(Source(path, written_as(Path(path.name))))
         elif kind == "missing":
             missing.append(raw)
         else:
             skipped.append(Skip(display(raw), reason, error=True))
     return Found(tuple(sources), tuple(missing), tuple(skipped))
+
+
+def written_as(relative: Path) -> Path:
+    """Where the clean text of an input goes below ``-o DIR``: its own path, but a Word document's as .txt.
+
+    >>> written_as(Path("a/讲话.docx")), written_as(Path("a/b.txt"))
+    (PosixPath('a/讲话.txt'), PosixPath('a/b.txt'))
+    """
+    return relative.with_suffix(".txt") if relative.suffix.lower() == ".docx" else relative
 
 
 def files_in(folder: Path, include: Sequence[str], exclude: Sequence[str]) -> list[Path]:

@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
-from .changes import CleanResult
+from .changes import Change, CleanResult
 from .core import Options, RuleTimeout, default_rules
-from .fileio import DecodeError, cannot_replace, clean_decoded, decode, write_atomic
+from .fileio import Decoded, DecodeError, cannot_replace, clean_decoded, decode, write_atomic
 from .files import Source, display
 from .guard import BodyIntegrityError
 from .rules import Rule, fingerprint
@@ -156,8 +156,9 @@ class Pipeline:
         """Decode, clean and guard ``data``, the content of ``source``; then write it."""
         label = source.label
         try:
-            decoded = decode(data, self.encoding, trust=self.trust_encoding)
+            decoded, parts = self._decode(data, source)
             result = clean_decoded(decoded, tuple(self.rules), options=self.options)  # a tuple already
+            result.changes[:0] = parts
         except DecodeError as exc:
             return FileOutcome(label, error=f"{exc}; skipped")
         except (BodyIntegrityError, RuleTimeout) as exc:
@@ -184,6 +185,30 @@ class Pipeline:
             log=result.jsonl(label, self.stamp) if self.log else "", diff=diff, page=page, output=returned,
             result=result if self.keep_result else None, notes=tuple(result.notes()),
             form=form_change(decoded.text, result) if changed and not result.rule_counts() else "")
+
+    def _decode(self, data: bytes, source: Source) -> tuple[Decoded, list[Change]]:
+        """The text of ``data``; for a Word document, its body, and the rest of its text as removals.
+
+        An old binary Word document or a PDF is refused with a hint (convert
+        it first), and so is a Word document to be rewritten in place.
+        """
+        from . import docx  # the standard library's zip and XML modules, loaded when a file is read
+
+        refused = docx.refusal(data, source.path.name if source.path is not None else source.label)
+        if refused:
+            raise DecodeError(refused)
+        if not docx.is_docx(data):
+            return decode(data, self.encoding, trust=self.trust_encoding), []
+        if self.write_back is WriteBack.IN_PLACE and source.path is not None:
+            raise DecodeError("a Word document is never rewritten in place; clean it with -o DIR, which writes "
+                              "its clean text as .txt")
+        try:
+            document = docx.read(data)
+        except docx.DocxError as exc:
+            raise DecodeError(str(exc)) from None
+        parts = [Change(docx.RULE, docx.ACTION, 0, 0, part.text, "", message=f"Word {part.where}, not the speech")
+                 for part in document.parts]
+        return Decoded(document.text, "docx", False, "\n"), parts
 
     def commit(self, source: Source, outcome: FileOutcome) -> FileOutcome:
         """Write a deferred outcome's clean bytes over its input, if they changed; the outcome as written.

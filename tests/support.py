@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,19 @@ changes = [{ input = "笔耕书屋，好文共赏\\n正文", output = "正文" }
 keeps = ["正文"]
 """
 """A valid user rule file for an ad the default rules do not know."""
+
+
+def extra(module: str, extra_name: str) -> Any:
+    """Import an optional extra's module; skipped with the reason when it is not installed, a failure in CI.
+
+    CI installs every extra (.ci/run), so there a missing one is a broken install, not a reason to skip.
+    """
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        why = f"{module} is not installed: pip install -e '.[{extra_name}]' (CI installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
