@@ -314,8 +314,6 @@ def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, allow_dam
         return _clean_records(paths, output, log_path, records.Keys(text_key, meta_key, id_key), batch,
                               {"--in-place": in_place, "--check": check, "--diff": diff,
                                "--report": report_path is not None, "--allow-damaged": allow_damaged})
-    if output is not None and output.is_file():
-        raise Fatal(f"-o {output} is a file: give a folder to write the clean files under")
     modes = [name for name, on in (("-o", output), ("--in-place", in_place), ("--check", check),
                                    ("--diff", diff)) if on]
     if len(modes) > 1 and set(modes) != {"--check", "--diff"}:
