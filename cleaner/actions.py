@@ -22,7 +22,7 @@ Removes = Literal["lines", "spans", "nothing"]
 
 COMMON_KEYS = frozenset({
     "id", "name", "summary", "rationale", "action", "stage", "patterns", "exclude", "requires",
-    "prefilter", "changes", "keeps", "status", "since", "safety",
+    "prefilter", "changes", "keeps", "status", "since", "safety", "renamed_from",
 })
 """The keys every rule may have, whatever its action."""
 

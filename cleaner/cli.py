@@ -866,6 +866,10 @@ def rules_show(rule_id: str, overrides: Overrides) -> None:
     """Everything about one rule: summary, rationale, patterns, examples."""
     active = _settings(overrides).rules
     found = [r for r in active if r.id.upper() == rule_id.upper()]
+    renamed = [r for r in active if rule_id.upper() in (old.upper() for old in r.renamed_from)]
+    if not found and renamed:  # a redirect: the rule's earlier id
+        click.echo(f"note: {rule_id.upper()} is now {renamed[0].id}", err=True)
+        found = renamed
     if not found:
         close = difflib.get_close_matches(rule_id, [r.id for r in active], n=3)
         raise Fatal(f"no active rule {rule_id}" + (f"; did you mean {', '.join(close)}?" if close else ""))

@@ -293,6 +293,10 @@ def check_selectors(rules: list[Rule], selectors: list[str], origin: str, *, pre
         if partial:
             raise SelectorError(f"{origin} {given}: unknown rule selector: a family is selected by its whole "
                                 "prefix; did you mean " + " or ".join(f"{p} ({families[p]})" for p in partial) + "?")
+        renamed = next((r for r in rules if key in (old.upper() for old in r.renamed_from)), None)
+        if renamed is not None:  # a redirect, as ruff's for renamed rules
+            warnings.append(f"{origin} {given}: rule {given.upper()} is now {renamed.id}; use {renamed.id}")
+            continue
         hits = [r for r in rules if r.id.upper().startswith(key)]
         if not hits:
             names = sorted({*families, *(r.id for r in rules)})
@@ -318,7 +322,8 @@ def select_rules(rules: list[Rule], select: list[str], ignore: list[str]) -> lis
     make the output form, not a judgement about noise.
     """
     def hit(rule: Rule, prefixes: list[str]) -> bool:
-        return any(rule.id.upper().startswith(p.upper()) for p in prefixes)
+        return any(rule.id.upper().startswith(p.upper())
+                   or p.upper() in (old.upper() for old in rule.renamed_from) for p in prefixes)
 
     return [r for r in rules
             if (not select or hit(r, select) or r.stage == "form") and not hit(r, ignore)]

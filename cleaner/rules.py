@@ -209,6 +209,7 @@ class Rule:
     status: Status = "stable"
     since: str = FIRST_VERSION
     safety: Safety = "review"
+    renamed_from: list[str] = field(default_factory=list)  # the ids this rule had before (redirects)
     builtin: bool = False  # a default rule (tested on pathological input: no time limit needed)
     matcher: Matcher = field(init=False, repr=False, compare=False)
 
@@ -333,7 +334,8 @@ class Matcher:
 
 # ---------------------------------------------------------------- loading
 
-_NOT_BEHAVIOUR = frozenset({"name", "summary", "rationale", "source", "changes", "keeps", "builtin"})
+_NOT_BEHAVIOUR = frozenset({"name", "summary", "rationale", "source", "changes", "keeps", "builtin",
+                            "renamed_from"})
 
 
 def fingerprint(rules: Sequence[Rule]) -> str:
@@ -400,10 +402,11 @@ def load_rules(paths: list[str | Path] | None = None, *, defaults: bool = True) 
         if loaded and loaded[0].prefix:
             _register_family(families, loaded[0].family, loaded[0].prefix, f)
         for rule in loaded:
-            if rule.id in seen:
-                raise RuleError(f, f"duplicate rule id, already defined in {seen[rule.id]}",
-                                rule.id, "id")
-            seen[rule.id] = str(f)
+            for rid in (rule.id, *rule.renamed_from):
+                if rid in seen:
+                    raise RuleError(f, f"duplicate rule id {rid}, already defined (or renamed) in "
+                                    f"{seen[rid]}", rule.id, "id" if rid == rule.id else "renamed_from")
+                seen[rid] = str(f)
             rules.append(rule)
     return in_pipeline_order(rules)
 
@@ -550,7 +553,11 @@ def _build_rule(path: Path, family: str, stage: str, t: dict[str, Any], index: i
         zone=get("zone", str, "any"), status=get("status", str, "stable"),
         since=get("since", str, FIRST_VERSION),
         safety=get("safety", str, safety or default_safety(action)),
+        renamed_from=_str_list(path, rid, t, "renamed_from"),
     )
+    for old in rule.renamed_from:
+        if not ID_RE.match(old) or old == rid:
+            raise RuleError(path, f"{old!r} is not an earlier id of this rule", rid, "renamed_from")
     if rule.status not in STATUSES:
         raise RuleError(path, f"must be one of {', '.join(STATUSES)}", rid, "status")
     if not _VERSION_RE.match(rule.since):

@@ -127,3 +127,22 @@ def test_default_rules_say_which_fixes_are_safe() -> None:
     by_id = {r.id: r for r in load_rules()}
     assert by_id["PU002"].safety == "safe" and by_id["FM001"].safety == "safe"
     assert by_id["ED001"].safety == "review" and by_id["AN003"].safety == "review"
+
+
+def test_a_renamed_rule_is_found_by_its_earlier_id(tmp_path: Path) -> None:
+    from cleaner.config import check_selectors, select_rules
+    from support import run_main
+
+    path = write(tmp_path, GOOD.replace('action = "drop_line"', 'action = "drop_line"\nrenamed_from = ["MY000"]'))
+    [rule] = load_rules([path], defaults=False)
+    assert check_selectors([rule], ["my000"], "--select") == ["--select my000: rule MY000 is now MY001; use MY001"]
+    assert select_rules([rule], ["MY000"], []) == [rule]
+    assert select_rules([rule], [], ["MY000"]) == []
+    shown = run_main("rules", "show", "MY000", "--rules", str(path), "--no-default-rules")
+    assert shown.returncode == 0 and shown.stdout.decode("utf-8").startswith("MY001")
+    assert "MY000 is now MY001" in shown.stderr.decode("utf-8")
+    # an earlier id is taken: no other rule may have it
+    other = tmp_path / "other.toml"
+    other.write_text(GOOD.replace("MY001", "MY000"), encoding="utf-8")
+    with pytest.raises(RuleError, match="duplicate rule id MY000"):
+        load_rules([path, other], defaults=False)
