@@ -855,6 +855,7 @@ _SUMMARY_LABEL = regex.compile(
 _SUMMARY_WINDOW = 8
 _PAGE_MIN = 200  # a preview site's page, flattened to a line, holds several hundred characters
 _PAGE_SPREAD = 0.15  # and its pages are cut to one size
+_ENDS_SENTENCE = frozenset("。！？!?…；;”’」』）)")  # a line that ends so was not cut by a page's size
 _PREAMBLE_MAX = 3  # a site's lead-in under a collection's title is one to three paragraphs
 _HEADING_NAME_MIN = 4  # the title's words in a first piece's heading: 教师节发言稿1
 _SUMMARY_MIN = 20
@@ -878,10 +879,15 @@ def _repeats_next(flat: str, following: list[str]) -> bool:
 
 
 def _are_pages(texts: list[str]) -> bool:
-    """Are these lines a document's pages cut to one size (the last may be shorter)?"""
+    """Are these lines a document's pages cut to one size (the last may be shorter)?
+
+    A page is cut where the size runs out, mid-sentence: a speech's own
+    numbered points of about one length each end their sentence.
+    """
     sizes = [len(t) for t in texts[:-1]]
     return (min(sizes) >= _PAGE_MIN and max(sizes) <= min(sizes) * (1 + _PAGE_SPREAD)
-            and len(texts[-1]) <= max(sizes) * (1 + _PAGE_SPREAD))
+            and len(texts[-1]) <= max(sizes) * (1 + _PAGE_SPREAD)
+            and not any(t.rstrip()[-1:] in _ENDS_SENTENCE for t in texts[:-1]))
 
 
 def _to_int(s: str) -> int | None:
