@@ -37,6 +37,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the other scripts here, also when loaded by path
+from compare_revisions import default_shared, git  # noqa: E402  (one place finds ../shared and runs git)
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ("devset", "wild")  # folders of SHARED/NAME/raw
 
@@ -128,22 +131,6 @@ def datatrove_available() -> bool:
 
 
 # ------------------------------------------------------------------ driver
-
-def git(*args: str) -> str:
-    return subprocess.run(["git", *args], cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
-
-
-def default_shared() -> Path:
-    """``../shared`` beside this checkout, or beside the main checkout when this is a git worktree."""
-    beside = ROOT.parent / "shared"
-    if beside.is_dir():
-        return beside
-    try:
-        common = Path(git("rev-parse", "--path-format=absolute", "--git-common-dir"))
-    except (OSError, subprocess.CalledProcessError):
-        return beside
-    return common.parent.parent / "shared"
-
 
 def run_worker(tool: str, source: Path | None, data: Path) -> float:
     cmd = [sys.executable, __file__, "--worker", tool, str(source or ""), str(data), "1"]
