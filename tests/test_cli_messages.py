@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from support import run_main
+from support import SLOGAN_RULE, run_main
 
 NOISY = "在全县大会上的讲话\n更新时间:2022-10 来源:网友投稿\n同志们:\n　　XX同志代表县委讲话。\n"
 CLEAN = "在全县大会上的讲话\n同志们：\n××同志代表县委讲话。\n"
@@ -75,19 +75,7 @@ def test_cleaner_diff_says_each_files_summary_once(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------ selecting rules
 
-SLOGAN = """\
-family = "mine"
-prefix = "MY"
-
-[[rule]]
-id = "MY001"
-summary = "Drop the Bigeng shop slogan."
-rationale = "An ad the default rules do not know."
-action = "drop_line"
-patterns = ['^笔耕书屋，好文共赏$']
-changes = [{ input = "笔耕书屋，好文共赏\\n正文", output = "正文" }]
-keeps = ["正文"]
-"""
+SLOGAN = SLOGAN_RULE.replace('family = "mine"', 'family = "mine"\nprefix = "MY"')
 
 
 def test_an_unknown_selector_is_an_error_with_a_suggestion(tmp_path: Path) -> None:
