@@ -7,7 +7,7 @@ touches files; decoding and writing live in :mod:`cleaner.fileio`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
@@ -345,23 +345,20 @@ class _Document:
 
     def _head_lines(self, lines: list[Line]) -> set[int]:
         """Those of ``lines`` with no paragraph of speech above them in the document (by id)."""
-        wanted = {id(ln) for ln in lines}
-        found: set[int] = set()
-        for ln in self.lines:
-            if id(ln) in wanted:
-                found.add(id(ln))
-            if self._is_paragraph(ln.text):
-                break
-        return found
+        return self._outside_body(lines, self.lines)
 
     def _tail_lines(self, lines: list[Line]) -> set[int]:
         """Those of ``lines`` with no paragraph of speech below them in the document (by id)."""
+        return self._outside_body(lines, reversed(self.lines))
+
+    def _outside_body(self, lines: list[Line], walk: Iterable[Line]) -> set[int]:
+        """Those of ``lines`` met in ``walk`` (the document from one end) up to its first paragraph."""
         wanted = {id(ln) for ln in lines}
         found: set[int] = set()
-        for ln in reversed(self.lines):
+        for ln in walk:
             if id(ln) in wanted:
                 found.add(id(ln))
-            if is_paragraph(ln.text):
+            if self._is_paragraph(ln.text):
                 break
         return found
 
@@ -396,9 +393,8 @@ class _Document:
             leads = head and rule.leads
             # a commentary's label opens the line, and what follows its first sentence is no
             # longer than one clause of the site's and neither opens nor closes a speech
-            rest = text[ends[0]:]
             trails = (tail and rule.trails and any(not text[:a].strip() for a, _ in spans)
-                      and han_count(rest) <= CLAUSE_HAN and is_genre_talk(rest))
+                      and han_count(text[ends[0]:]) <= CLAUSE_HAN and is_genre_talk(text[ends[0]:]))
             if not leaves_speech(text, spans, across=(leads and is_genre_talk(text)) or trails):
                 if len(ends) == 1 or not spans:  # the clause is the site's
                     return "drop", [(0, len(text))]
