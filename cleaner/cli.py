@@ -941,7 +941,8 @@ def learn(folder: Path, min_files: int, min_share: float, prefix: str | None, ti
     read as speech (salutations, headings, sentences) are never proposed.
     Review it, then use it with --rules.
     """
-    from .learn import PREFIX_RE, folder_prefix, learn_folder, prefix_clash
+    from .learn import folder_prefix, learn_folder
+    from .rules import PREFIX_RE, prefix_clash
 
     settings = _settings(replace(overrides, timeout=timeout), folder.absolute())
     taken = {r.prefix for r in settings.rules}

@@ -25,11 +25,7 @@ import regex
 
 from .core import Options, RuleTimeout, clean_text
 from .guard import BodyIntegrityError
-from .rules import _PREFIX_RE
-from .rules import Rule
-
-PREFIX_RE = _PREFIX_RE
-"""What a rule file's ``prefix`` must be: two to six capital letters."""
+from .rules import PREFIX_RE, Rule, prefix_clash
 
 OnError = Callable[[int, Exception], None]
 """Told the index of a text that cannot be cleaned (a rule timed out, the guard stopped it) and why."""
@@ -164,14 +160,9 @@ def folder_prefix(folder: str, taken: Iterable[str] = ()) -> str:
     candidates += ["X" + (letters[:3] + mixed)[:5]]
     candidates += [mixed[i:i + 6] for i in range(0, len(mixed) - 6)]
     for prefix in candidates:
-        if _PREFIX_RE.match(prefix) and not prefix_clash(prefix, taken):
+        if PREFIX_RE.match(prefix) and not prefix_clash(prefix, taken):
             return prefix
     raise ValueError(f"no free prefix for {folder!r}")  # pragma: no cover: 26 tries of six letters
-
-
-def prefix_clash(prefix: str, taken: Iterable[str]) -> str | None:
-    """The taken prefix that ``prefix`` starts or is the start of, if any."""
-    return next((t for t in taken if t and (t.startswith(prefix) or prefix.startswith(t))), None)
 
 
 def learn_folder(texts: list[str], rules: list[Rule] | tuple[Rule, ...], options: Options,

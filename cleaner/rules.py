@@ -14,7 +14,7 @@ import hashlib
 import json
 import re
 import tomllib
-from collections.abc import Sequence, Set
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
@@ -61,7 +61,8 @@ Safety = Literal["safe", "review"]
 SAFETIES: tuple[Safety, ...] = get_args(Safety)
 Anchor = Literal["head", "foot"]
 Zone = Literal["any", "head", "tail"]
-_PREFIX_RE = re.compile(r"^[A-Z]{2,6}$")
+PREFIX_RE = re.compile(r"^[A-Z]{2,6}$")
+"""What a family's id ``prefix`` must be: two to six capital letters."""
 _VERSION_RE = re.compile(r"^\d+\.\d+(?:\.\d+)?$")
 FIRST_VERSION = "0.1.0"
 """The ``since`` of a rule that does not say: it shipped with the first release."""
@@ -439,11 +440,16 @@ def _register_family(families: dict[str, tuple[str, Path]], family: str, prefix:
         if other == family and known != prefix:
             raise RuleError(path, f"family {family!r} has prefix {known!r} in {where}; a family "
                             "has one prefix", field_name="prefix")
-        if other != family and (known.startswith(prefix) or prefix.startswith(known)):
+        if other != family and prefix_clash(prefix, [known]):
             raise RuleError(path, f"prefix {prefix!r} of family {family!r} clashes with {known!r} "
                             f"of family {other!r} ({where}): give each family its own prefix, "
                             "none the start of another", field_name="prefix")
     families.setdefault(prefix, (family, path))
+
+
+def prefix_clash(prefix: str, taken: Iterable[str]) -> str | None:
+    """The taken prefix that ``prefix`` starts or is the start of, if any (``F`` and ``FN``)."""
+    return next((t for t in taken if t and (t.startswith(prefix) or prefix.startswith(t))), None)
 
 
 def load_rule_file(path: str | Path, *, trusted: bool = False) -> list[Rule]:
@@ -470,7 +476,7 @@ def load_rule_file(path: str | Path, *, trusted: bool = False) -> list[Rule]:
         raise RuleError(path, f"unknown stage {stage!r}; use one of {', '.join(STAGES)}",
                         field_name="stage")
     prefix = data.get("prefix", "")
-    if prefix and (not isinstance(prefix, str) or not _PREFIX_RE.match(prefix)):
+    if prefix and (not isinstance(prefix, str) or not PREFIX_RE.match(prefix)):
         raise RuleError(path, "must be two to six capital letters, such as \"CT\"",
                         field_name="prefix")
     safety = data.get("safety")
