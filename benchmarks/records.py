@@ -20,13 +20,12 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from throughput import build, timed  # noqa: E402  the corpus and the timing of throughput.py
+from throughput import build, corpus_folder, installed_cleaner, timed  # noqa: E402  as throughput.py does
 
 
 def as_records(corpus: Path, target: Path) -> int:
@@ -69,13 +68,8 @@ def main() -> int:
     ap.add_argument("--files", type=int, default=4000)
     ap.add_argument("--keep", type=Path, help="build the corpus here and keep it")
     args = ap.parse_args()
-    cleaner = Path(sys.executable).with_name("cleaner")
-    if not cleaner.exists():
-        sys.exit(f"no cleaner next to {sys.executable}; run with the project's virtual environment")
-    work = args.keep or Path(tempfile.mkdtemp(prefix="cleaner-records-bench-"))
-    corpus = work / "corpus"
-    if corpus.exists():
-        shutil.rmtree(corpus)
+    cleaner = installed_cleaner()
+    work, corpus = corpus_folder(args.keep, "cleaner-records-bench-")
     total = build(corpus, args.size_mb, args.files)
     source = work / "corpus.jsonl"
     count = as_records(corpus, source)

@@ -100,6 +100,23 @@ def in_process(folders: list[Path], seconds: float = 3.0) -> None:
         print(f"{str(folder):40} {mb / used:6.2f} MB/s  ({len(data)} files, {lines:.1f} lines per kB)")
 
 
+def installed_cleaner() -> Path:
+    """The ``cleaner`` command of this Python's environment (the benchmark times the installed command)."""
+    cleaner = Path(sys.executable).with_name("cleaner")
+    if not cleaner.exists():
+        sys.exit(f"no cleaner next to {sys.executable}; run with the project's virtual environment")
+    return cleaner
+
+
+def corpus_folder(keep: Path | None, prefix: str) -> tuple[Path, Path]:
+    """The work folder (``keep``, or a new temporary one) and its empty ``corpus`` folder's path."""
+    work = keep or Path(tempfile.mkdtemp(prefix=prefix))
+    corpus = work / "corpus"
+    if corpus.exists():
+        shutil.rmtree(corpus)
+    return work, corpus
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size-mb", type=int, default=100)
@@ -111,13 +128,8 @@ def main() -> int:
     if args.in_process:
         in_process(args.in_process)
         return 0
-    cleaner = Path(sys.executable).with_name("cleaner")
-    if not cleaner.exists():
-        sys.exit(f"no cleaner next to {sys.executable}; run with the project's virtual environment")
-    work = args.keep or Path(tempfile.mkdtemp(prefix="cleaner-bench-"))
-    corpus = work / "corpus"
-    if corpus.exists():
-        shutil.rmtree(corpus)
+    cleaner = installed_cleaner()
+    work, corpus = corpus_folder(args.keep, "cleaner-bench-")
     started = time.perf_counter()
     total = build(corpus, args.size_mb, args.files)
     mb = total / 1e6
