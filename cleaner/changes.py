@@ -94,12 +94,22 @@ class CleanResult:
     info: DocumentInfo = field(default_factory=DocumentInfo)
     lines: list[tuple[int, str]] = field(default_factory=list)
     """Each line of ``text`` (blank separator lines aside) with the input line it came from."""
+    counts: Counter[str] | None = None
+    """Changes per rule when the log was not kept (``Options(log=False)``): then ``changes``
+    holds only the removals and the warnings."""
+
+    @property
+    def logged(self) -> bool:
+        """Does ``changes`` hold every change (the default), so that a change log can be written?"""
+        return self.counts is None
 
     @property
     def warnings(self) -> list[Change]:
         return [c for c in self.changes if c.kind == "warning"]
 
     def rule_counts(self) -> Counter[str]:
+        if self.counts is not None:
+            return Counter(self.counts)
         return Counter(c.rule for c in self.changes if c.kind == "change")
 
     def jsonl(self, path: str | None = None, stamp: dict[str, str] | None = None) -> str:
@@ -108,6 +118,9 @@ class CleanResult:
         ``stamp`` (the tool's version and the rules' fingerprint) goes into
         the document record, so the log says what cleaned the document.
         """
+        if not self.logged:
+            raise ValueError("this result was cleaned without a log (Options(log=False)): "
+                             "clean again with log=True to write one")
         records = [{**self.info.to_json(path, self.changes), **(stamp or {})}]
         records += [c.to_json(path) for c in self.changes]
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)

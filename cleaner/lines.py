@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 Edit = tuple[int, int, str]
 """``(start, end, replacement)`` in the current text of a line."""
@@ -61,9 +61,11 @@ class _Piece:
     exact: bool  # True: copied text, maps 1:1; False: inserted text, maps to ``orig``
 
 
-@dataclass(slots=True)
 class Line:
     """One input line: its 1-based number, current text and position map.
+
+    A line nothing has edited maps every position to itself and keeps no
+    map at all (most lines of a document): the map is made by the first edit.
 
     >>> ln = Line(3, "同志们,XX同志")
     >>> ln.apply([(3, 4, "，"), (4, 6, "××")])
@@ -71,21 +73,22 @@ class Line:
     ('同志们，××同志', 6)
     """
 
-    number: int
-    text: str
-    original_length: int = -1
-    _pieces: list[_Piece] = field(default_factory=list)
-    _starts: list[int] = field(default_factory=list)
+    __slots__ = ("number", "text", "original_length", "_pieces", "_starts")
 
-    def __post_init__(self) -> None:
-        if self.original_length < 0:
-            self.original_length = len(self.text)
-        if not self._pieces and self.text:
-            self._pieces = [_Piece(0, 0, len(self.text), True)]
-            self._starts = [0]
+    def __init__(self, number: int, text: str) -> None:
+        self.number = number
+        self.text = text
+        self.original_length = len(text)
+        self._pieces: list[_Piece] | None = None  # None: not edited, position == column
+        self._starts: list[int] = []
+
+    def __repr__(self) -> str:
+        return f"Line({self.number}, {self.text!r})"
 
     def column(self, pos: int) -> int:
         """Original 0-based column of position ``pos`` of the current text."""
+        if self._pieces is None:
+            return pos if pos < len(self.text) else self.original_length
         if not self._pieces:
             return 0
         if pos >= len(self.text):
@@ -97,7 +100,7 @@ class Line:
         """Apply non-overlapping edits, sorted by start, in one pass over the map."""
         if not edits:
             return
-        if len(self._pieces) == 1 and self._pieces[0].exact and self._pieces[0].orig == 0:
+        if self._pieces is None:
             self._apply_to_original(edits)
             return
         out: list[str] = []

@@ -24,6 +24,18 @@ def test_positions_are_in_the_original_input() -> None:
     assert (comma.line, comma.column, comma.before, comma.after) == (3, 6, ",", "，")
 
 
+def test_without_a_log_the_text_and_counts_are_the_same_and_removals_keep_their_place() -> None:
+    text = "标题\n更新时间:2022-10 来源:网友投稿\n　　第１项,XX同志发言。\n请关注公众号：某某文库\n"
+    full, lean = clean_text(text), clean_text(text, log=False)
+    assert lean.text == full.text and lean.lines == full.lines and lean.info == full.info
+    assert lean.rule_counts() == full.rule_counts() and sum(lean.rule_counts().values()) == len(full.changes)
+    removals = [c for c in full.changes if c.action in ("drop_line", "delete")]
+    assert removals and lean.changes == removals + full.warnings  # what the guard reads, as logged
+    assert full.logged and not lean.logged
+    with pytest.raises(ValueError, match="log=True"):
+        lean.jsonl()
+
+
 def test_positions_after_a_deletion_earlier_in_the_line() -> None:
     text = "会议材料已印发，咨询QQ318842759，请XX局认真学习。"
     result = clean_text(text)

@@ -42,6 +42,18 @@ def test_guard_names_the_rule_that_lost_body_text(tmp_path: Path) -> None:
     assert clean_text(SPEECH, load_rule_file(path), guard=False).text == "同志们：\n今天，财××同志作了发言。\n"
 
 
+def test_guard_names_the_same_rule_and_place_without_a_log(tmp_path: Path) -> None:
+    """Without a log the replacements are only counted; a failure still names the change that lost text."""
+    path = tmp_path / "bad.toml"
+    path.write_text(BAD_RULE, encoding="utf-8")
+    errors = []
+    for log in (True, False):
+        with pytest.raises(BodyIntegrityError) as info:
+            clean_text(SPEECH, load_rule_file(path), log=log)
+        errors.append((str(info.value), info.value.rule, info.value.line, info.value.column))
+    assert errors[0] == errors[1]
+
+
 def test_guard_leaves_the_file_unchanged_in_place(tmp_path: Path) -> None:
     rules = tmp_path / "bad.toml"
     rules.write_text(BAD_RULE, encoding="utf-8")
