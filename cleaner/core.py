@@ -153,7 +153,7 @@ class _Document:
     def _joined_text(self) -> str:
         """The current lines as one text, with a line break before and after each."""
         if self._joined is None:
-            self._joined = "\n" + "\n".join([ln.text for ln in self.lines]) + "\n"
+            self._joined = "\n".join(["", *[ln.text for ln in self.lines], ""])  # one copy, not three
         return self._joined
 
     def _is_paragraph(self, text: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 Edit = tuple[int, int, str]
@@ -32,6 +33,40 @@ def split_lines(text: str) -> list[str]:
     if parts and parts[-1] == "":
         parts.pop()
     return parts
+
+
+def line_spans(text: str, numbers: list[int]) -> Iterator[tuple[int, int, int]]:
+    """``(number, start, end)``: where each of the given 1-based lines (sorted) of ``text`` is.
+
+    Lines are numbered as :func:`split_lines` numbers them; ``text[start:end]``
+    is the line without its break. Nothing is copied, so a long text is
+    walked once without splitting it.
+
+    >>> list(line_spans("一\\r\\n二\\r三\\n", [2, 3]))
+    [(2, 3, 4), (3, 5, 6)]
+    """
+    breaks = (m.span() for m in _NEWLINE.finditer(text)) if "\r" in text else _lf_breaks(text)
+    number, start = 1, 0
+    for wanted in numbers:
+        while number < wanted:
+            brk = next(breaks, None)
+            if brk is None:
+                return
+            number, start = number + 1, brk[1]
+        brk = next(breaks, None)
+        if brk is None:  # the last line, unless the text ended with a break (split_lines drops it)
+            if start < len(text):
+                yield number, start, len(text)
+            return
+        yield number, start, brk[0]
+        number, start = number + 1, brk[1]
+
+
+def _lf_breaks(text: str) -> Iterator[tuple[int, int]]:
+    pos = text.find("\n")
+    while pos >= 0:
+        yield pos, pos + 1
+        pos = text.find("\n", pos + 1)
 
 
 def common_prefix(a: str, b: str, i: int = 0, j: int = 0) -> int:

@@ -10,6 +10,8 @@ same examples every run, so the suite stays deterministic).
   the result and the change log are the same.
 - A line's position map gives every character of the edited text its input
   column, after any series of edits (checked against a plain model).
+- ``line_spans`` finds every line where ``split_lines`` cuts it (the guard
+  walks a long input with it instead of splitting it).
 - Arbitrary bytes never crash the cleaner: they are cleaned or refused with
   a DecodeError, and the default rules never trip the body-integrity guard.
 """
@@ -22,7 +24,7 @@ from hypothesis import strategies as st
 import dataclasses
 
 from cleaner import DecodeError, clean_bytes, clean_text, default_rules
-from cleaner.lines import Line
+from cleaner.lines import Line, line_spans, split_lines
 
 SETTINGS = settings(max_examples=300, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -196,3 +198,12 @@ def test_line_map_gives_every_character_its_input_column(case: tuple[str, list[l
             columns[start:end] = [col] * len(repl)
         assert line.text == current
         assert [line.column(i) for i in range(len(current))] == columns
+
+
+@SETTINGS
+@given(st.text(alphabet="一二a \r\n", max_size=40), st.data())
+def test_line_spans_agree_with_split_lines(text: str, data: st.DataObject) -> None:
+    lines = split_lines(text)
+    numbers = sorted(data.draw(st.sets(st.integers(1, len(lines) + 2))))
+    found = {n: text[a:b] for n, a, b in line_spans(text, numbers)}
+    assert found == {n: lines[n - 1] for n in numbers if n <= len(lines)}
