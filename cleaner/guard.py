@@ -100,7 +100,8 @@ _BLOCK = 1 << 16  # characters copied at once (a slice of a 50 MB text is not ma
 def _han_of(text: str, start: int, end: int) -> str:
     """The Han characters of ``text[start:end]``."""
     if start == 0 and end == len(text) and end <= _BLOCK:
-        return _NOT_HAN.sub("", text)
+        han: str = _NOT_HAN.sub("", text)
+        return han
     return "".join([_NOT_HAN.sub("", text[i:min(i + _BLOCK, end)]) for i in range(start, end, _BLOCK)])
 
 
