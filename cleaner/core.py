@@ -139,6 +139,7 @@ class _Document:
         # new text (an edit only brings in what it writes). A literal with a character
         # outside it cannot be there, and its gate scan is skipped.
         self._chars = set(text)
+        self._chars.add("\n")  # the gates scan the lines joined by line breaks
         # What _matches found, by rule and text: the same line is asked about
         # again (duplicate lines, the warning for a long line, edge pieces).
         self._known: dict[tuple[int, str], bool] = {}
@@ -183,13 +184,16 @@ class _Document:
             return self.lines
         if not self.lines:
             return []
-        doc = self._joined_text()
         chars = self._chars
+        doc = ""
         hits: list[int] = []  # where a hit starts, at most one per line and scanner
-        for scan in scanners:
+        for scan, firsts in rule.matcher.gate_plan(self.options.placeholder):
+            if firsts is not None and chars.isdisjoint(firsts):
+                continue  # no hit can start in this document: a set operation, not a scan
+            doc = doc or self._joined_text()
             if isinstance(scan, str):
-                if scan[0] not in chars or scan[-1] not in chars:
-                    continue  # not in the document: three in four literals, for a set lookup, not a scan
+                if scan[-1] not in chars:
+                    continue  # not in the document either
                 pos = doc.find(scan)
                 while pos >= 0:
                     hits.append(pos)

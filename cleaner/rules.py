@@ -104,6 +104,79 @@ def _compile_scan(source: str) -> re.Pattern[str] | regex.Pattern[str]:
         return compiled
 
 
+# The characters str.isspace() (and so re's \\s) holds: a class with \\s starts with one of them.
+WHITESPACE = frozenset("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"
+                       + "".join(map(chr, range(0x2000, 0x200b))))
+_REGEX_ONLY = ("[[", "[:", "--", "&&", "||", "~~", "(?V1", "(?V0")  # set syntax only regex reads
+_MAX_RANGE = 4096  # a class with a wider range says too little to be worth a set
+
+
+def first_chars(source: str) -> frozenset[str] | None:
+    """Every character a match of the pattern ``source`` can start with, when re's parser can tell.
+
+    None when it cannot: a pattern only the regex engine reads (``\\p{Han}``,
+    its set operations), one that may match the empty string or start with
+    an optional part, case folding, a negated class, wide ranges, categories
+    other than ``\\s``. A gate scan whose first characters are none of the
+    document's cannot hit, and is not run.
+
+    >>> sorted(first_chars("[大中]小|ab+|(?:x{2,})y"))
+    ['a', 'x', '中', '大']
+    >>> first_chars("(?i)ab") is None, first_chars("a*b") is None, first_chars("\\\\p{Han}") is None
+    (True, True, True)
+    """
+    if any(mark in source for mark in _REGEX_ONLY):
+        return None  # re would read regex's set syntax as plain characters
+    try:
+        from re import _parser  # type: ignore[attr-defined]  # re's own parser (private): a surprise only scans
+
+        parsed = _parser.parse(source)
+        if parsed.state.flags & re.IGNORECASE:
+            return None
+        found = _firsts(_parser, parsed.data)
+    except Exception:  # noqa: BLE001  # an unknown parse is no answer, never an error
+        return None
+    return frozenset(found) if found else None
+
+
+def _firsts(p: Any, items: list[tuple[Any, Any]]) -> set[str] | None:
+    for op, av in items:
+        if op is p.AT:
+            continue  # an anchor takes no character: the next item starts the match
+        if op is p.LITERAL:
+            return {chr(av)}
+        if op is p.IN:
+            chars: set[str] = set()
+            for kind, value in av:
+                if kind is p.LITERAL:
+                    chars.add(chr(value))
+                elif kind is p.RANGE and value[1] - value[0] <= _MAX_RANGE:
+                    chars.update(map(chr, range(value[0], value[1] + 1)))
+                elif kind is p.CATEGORY and value is p.CATEGORY_SPACE:
+                    chars |= WHITESPACE
+                else:
+                    return None
+            return chars
+        if op is p.BRANCH:
+            union: set[str] = set()
+            for branch in av[1]:
+                part = _firsts(p, branch.data)
+                if part is None:
+                    return None
+                union |= part
+            return union
+        if op is p.SUBPATTERN:
+            _, add_flags, _, inner = av
+            return None if add_flags & re.IGNORECASE else _firsts(p, inner.data)
+        if op is p.ATOMIC_GROUP:
+            return _firsts(p, av.data)
+        if op in (p.MAX_REPEAT, p.MIN_REPEAT, p.POSSESSIVE_REPEAT):
+            low, _, inner = av
+            return _firsts(p, inner.data) if low > 0 else None
+        return None
+    return None  # the pattern can match the empty string
+
+
 def _re_skips_ahead(source: str) -> bool:
     """Can re jump to where a match may start, or must it try the scan at every position?
 
@@ -267,6 +340,7 @@ class Matcher:
         self._compiled: dict[str, list[regex.Pattern[str]]] = {}
         self._by_placeholder: dict[str, list[regex.Pattern[str]]] = {}
         self._gate: dict[str, list[Scanner]] = {}
+        self._plan: dict[str, list[tuple[Scanner, frozenset[str] | None]]] = {}
         self.has_placeholder = any(PLACEHOLDER in p for p in rule.patterns)
         self.uses_placeholder = self.has_placeholder or (
             rule.replacement is not None and PLACEHOLDER in rule.replacement)
@@ -308,6 +382,19 @@ class Matcher:
         framed = f"\n{text}\n"  # as the line stands in the document the gate scans
         return any(scan in text if isinstance(scan, str)
                    else search(scan, framed, 0, timeout) is not None for scan in scanners)
+
+    def gate_plan(self, placeholder: str) -> list[tuple[Scanner, frozenset[str] | None]]:
+        """The gate's scans, each with the characters a hit of it must start with (None: unknown).
+
+        A scan none of whose first characters is in the document cannot
+        hit and is not run: one set operation instead of a scan over the
+        whole document, for most rules on most pages.
+        """
+        if placeholder not in self._plan:
+            self._plan[placeholder] = [
+                (scan, frozenset(scan[:1]) if isinstance(scan, str) else first_chars(scan.pattern))
+                for scan in self.gate(placeholder)]
+        return self._plan[placeholder]
 
     def gate(self, placeholder: str) -> list[Scanner]:
         """What finds, in the whole document, every line worth trying (empty: every line is).
