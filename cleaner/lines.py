@@ -159,7 +159,21 @@ class Line:
         self._starts = [p.start for p in pieces]
 
     def _apply_to_original(self, edits: list[Edit]) -> None:
-        """:meth:`apply` for a line not edited before: positions are still its columns."""
+        """:meth:`apply` for a line not edited before: positions are still its columns.
+
+        One character for one (a mark made full-width, the commonest edit)
+        keeps every position's column, and the line stays without a map.
+        """
+        if all(end - start == 1 and len(repl) == 1 for start, end, repl in edits):
+            chars = list(self.text)
+            previous = -1
+            for start, _, repl in edits:
+                if start <= previous:
+                    raise ValueError("overlapping edits")
+                chars[start] = repl
+                previous = start
+            self.text = "".join(chars)
+            return
         out: list[str] = []
         pieces: list[_Piece] = []
         cur = new_pos = 0
