@@ -185,9 +185,12 @@ class _Document:
         if not self.lines:
             return []
         chars = self._chars
+        plan, anywhere = rule.matcher.gate_plan(self.options.placeholder)
+        if anywhere is not None and chars.isdisjoint(anywhere):
+            return []  # no scan of the gate can hit: one set operation for the rule
         doc = ""
         hits: list[int] = []  # where a hit starts, at most one per line and scanner
-        for scan, firsts in rule.matcher.gate_plan(self.options.placeholder):
+        for scan, firsts in plan:
             if firsts is not None and chars.isdisjoint(firsts):
                 continue  # no hit can start in this document: a set operation, not a scan
             doc = doc or self._joined_text()
@@ -227,11 +230,13 @@ class _Document:
     # ------------------------------------------------------------ dispatch
 
     def run(self, rule: Rule) -> None:
-        if rule.uses_placeholder and self.options.anonymise == "keep":
+        opts = self.options
+        if opts.anonymise == "keep" and rule.uses_placeholder:
             return
-        if rule.status == "removed" or (rule.status == "preview" and not self.options.preview):
+        if rule.status != "stable" and (rule.status == "removed"
+                                        or (rule.status == "preview" and not opts.preview)):
             return
-        if self.options.safe_only and rule.safety != "safe":
+        if opts.safe_only and rule.safety != "safe":
             return
         self._line = 0
         try:

@@ -78,6 +78,8 @@ _CONTEXT_SYNTAX = re.compile(
 
 Scanner: TypeAlias = "str | re.Pattern[str] | regex.Pattern[str]"
 """A literal to find, or a pattern to search for, in the whole document (see Rule.gate)."""
+GatePlan: TypeAlias = "tuple[list[tuple[Scanner, frozenset[str] | None]], frozenset[str] | None]"
+"""A gate's scans with the first characters of each hit, and of any hit (see Matcher.gate_plan)."""
 
 
 # A scan that starts with one contiguous range, such as [!-~] or [\u00a1-\u00fe]:
@@ -340,7 +342,7 @@ class Matcher:
         self._compiled: dict[str, list[regex.Pattern[str]]] = {}
         self._by_placeholder: dict[str, list[regex.Pattern[str]]] = {}
         self._gate: dict[str, list[Scanner]] = {}
-        self._plan: dict[str, list[tuple[Scanner, frozenset[str] | None]]] = {}
+        self._plan: dict[str, GatePlan] = {}
         self.has_placeholder = any(PLACEHOLDER in p for p in rule.patterns)
         self.uses_placeholder = self.has_placeholder or (
             rule.replacement is not None and PLACEHOLDER in rule.replacement)
@@ -383,17 +385,20 @@ class Matcher:
         return any(scan in text if isinstance(scan, str)
                    else search(scan, framed, 0, timeout) is not None for scan in scanners)
 
-    def gate_plan(self, placeholder: str) -> list[tuple[Scanner, frozenset[str] | None]]:
-        """The gate's scans, each with the characters a hit of it must start with (None: unknown).
+    def gate_plan(self, placeholder: str) -> GatePlan:
+        """The gate's scans, each with the characters a hit of it must start with (None: unknown),
+        and all of those characters together (None when one scan's are unknown).
 
         A scan none of whose first characters is in the document cannot
         hit and is not run: one set operation instead of a scan over the
         whole document, for most rules on most pages.
         """
         if placeholder not in self._plan:
-            self._plan[placeholder] = [
-                (scan, frozenset(scan[:1]) if isinstance(scan, str) else first_chars(scan.pattern))
-                for scan in self.gate(placeholder)]
+            plan = [(scan, frozenset(scan[:1]) if isinstance(scan, str) else first_chars(scan.pattern))
+                    for scan in self.gate(placeholder)]
+            known = [firsts for _, firsts in plan]
+            anywhere = None if None in known else frozenset().union(*known)  # type: ignore[arg-type]
+            self._plan[placeholder] = (plan, anywhere)
         return self._plan[placeholder]
 
     def gate(self, placeholder: str) -> list[Scanner]:
