@@ -139,6 +139,11 @@ class Pipeline:
         if self.log:  # what cleaned each document, in its log record
             object.__setattr__(self, "stamp", {"cleaner": __version__,
                                                "rules": fingerprint(self.rules)})
+        # Each change is recorded only when something reads the records: the log, a diff,
+        # the report, a caller that keeps the results. Otherwise they are counted.
+        recorded = self.log or self.view.diff is not None or self.view.report or self.keep_result
+        if self.options.log != recorded:
+            object.__setattr__(self, "options", replace(self.options, log=recorded))
         if (self.write_back is WriteBack.FOLDER) != (self.output is not None):
             raise ValueError("an output folder goes with WriteBack.FOLDER, and only with it")
 

@@ -82,3 +82,15 @@ def test_the_log_says_which_version_and_which_rules_cleaned_a_document(tmp_path:
     fewer = cleaner.clean_file(page, log=True, rules=[r for r in cleaner.default_rules()
                                                      if r.id != "PU002"])
     assert json.loads(fewer.log.splitlines()[0])["rules"] != record["rules"]
+
+
+def test_changes_are_recorded_only_when_something_reads_them() -> None:
+    """Without a log, diff, report or kept results, the changes are counted, not recorded: the same file."""
+    source = Source(None, Path("speech.txt"))
+    lean, full = cleaner.Pipeline(), cleaner.Pipeline(log=True)
+    assert not lean.options.log and full.options.log
+    assert cleaner.Pipeline(keep_result=True).options.log
+    data = NOISY.encode("utf-8")
+    a, b = lean.run_bytes(data, source), full.run_bytes(data, source)
+    assert a.output == b.output and a.summary == b.summary and a.rule_counts == b.rule_counts
+    assert a.warnings == b.warnings and a.rule_counts.get("PU002")
