@@ -444,7 +444,8 @@ def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, outp
     pipeline = Pipeline(settings.rules, settings.options, batch.encoding, write_back, output,
                         View(view.diff, view.color, view.context, report=report_path is not None),
                         log=log_path is not None, trust_encoding=batch.trust_encoding,
-                        allow_damaged=allow_damaged, deferred=write_back is WriteBack.IN_PLACE)
+                        allow_damaged=allow_damaged, deferred=write_back is WriteBack.IN_PLACE,
+                        messages=not batch.quiet)  # -q prints no file's line nor warning: none is built
     _remove_stale_temps(pipeline.targets(sources) + [p for p in (log_path, report_path) if p and str(p) != STDIN],
                         summary)
     pages: list[FileRecord] = []

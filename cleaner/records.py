@@ -82,9 +82,12 @@ class Cleaned:
 
 
 def records_pipeline(pipeline: Pipeline) -> Pipeline:
-    """``pipeline`` as records need it: the clean text and the whole result come back, nothing is written."""
+    """``pipeline`` as records need it: the clean text and the whole result come back, nothing is written.
+
+    A record's metadata comes from the result, so no summary or warning lines are built.
+    """
     return Pipeline(pipeline.rules, pipeline.options, None, _pool.WriteBack.RETURN, log=pipeline.log,
-                    keep_result=True)
+                    keep_result=True, messages=False)
 
 
 def clean_text_of(pipeline: Pipeline, text: str, label: str) -> Cleaned:
