@@ -39,7 +39,7 @@ from . import __version__
 from .config import ConfigError, Overrides, SelectorError, Settings, placeholder_problem, resolve
 from .defaults import ANONYMISE_MODES
 from .fileio import DecodeError, decode, remove_stale_temps, write_atomic
-from .files import STDIN, Source, display, excluded, files_in, find_sources
+from .files import STDIN, Source, display, excluded, files_in, find_sources, records_wanted
 from .pipeline import DiffStyle, FileOutcome, Pipeline, View, WriteBack, clean_many
 from .rules import RuleError
 from .summary import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_PIPE_CLOSED, EXIT_WOULD_CHANGE, Summary
@@ -308,9 +308,9 @@ def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, allow_dam
     cleaner clean raw/ --diff           show what would change, line by line
     cleaner clean c.jsonl -o clean.jsonl  clean the text field of records
     """
-    from . import records
+    if records_wanted(paths, None if output is None else str(output)):
+        from . import records  # only for records: a run on text files does not load it
 
-    if records.wanted(paths, None if output is None else str(output)):
         return _clean_records(paths, output, log_path, records.Keys(text_key, meta_key, id_key), batch,
                               {"--in-place": in_place, "--check": check, "--diff": diff,
                                "--report": report_path is not None, "--allow-damaged": allow_damaged})
