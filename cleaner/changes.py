@@ -10,6 +10,7 @@ the README; the field names are stable.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -109,8 +110,8 @@ class CleanResult:
         ``stamp`` (the tool's version and the rules' fingerprint) goes into
         the document record, so the log says what cleaned the document.
         """
-        records = [{**self.info.to_json(path, self.changes), **(stamp or {})}]
-        records += [c.to_json(path) for c in self.changes]
+        head = {**self.info.to_json(path, self.changes), **(stamp or {})}
+        records = itertools.chain([head], (c.to_json(path) for c in self.changes))  # one record alive at a time
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
 
     def notes(self) -> list[str]:

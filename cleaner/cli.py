@@ -656,13 +656,16 @@ def _refuse_overlaps(paths: tuple[str, ...], sources: Sequence[Source], output: 
             raise Fatal(f"{option} {path} is where {targets[where].label} is written; write it somewhere else")
 
 
+_LOG_PIECE = 1 << 20  # characters of a file's log encoded and written at a time
+
+
 class _LogFile:
     """The change log of a run, written as each file completes: what was changed is on record at once.
 
-    Each file's records go to the file in one write, straight to the system
-    (no buffer to lose), before its input is rewritten in place; if the rewrite
-    then fails, they are taken back. An interrupted run leaves a log of every
-    file it changed.
+    Each file's records go to the file at once (a big file's in pieces of a
+    million characters), straight to the system (no buffer to lose), before
+    its input is rewritten in place; if the rewrite then fails, they are
+    taken back. An interrupted run leaves a log of every file it changed.
     """
 
     def __init__(self, path: Path) -> None:
@@ -679,12 +682,13 @@ class _LogFile:
             except OSError as exc:
                 raise _output_failed(exc) from None
             return
-        data = memoryview(text.encode("utf-8"))
         self._last = self._size
         try:
-            while data:
-                written = os.write(self._fd, data)
-                data, self._size = data[written:], self._size + written
+            for start in range(0, len(text), _LOG_PIECE):  # a big file's log is not copied whole once more
+                data = memoryview(text[start:start + _LOG_PIECE].encode("utf-8"))
+                while data:
+                    written = os.write(self._fd, data)
+                    data, self._size = data[written:], self._size + written
         except OSError as exc:
             raise Fatal(f"cannot write the log {self.path}: {exc.strerror or exc}; the run stopped there, "
                         "so that no file is rewritten in place without its record") from None

@@ -218,3 +218,20 @@ def test_what_skips_the_word_code_is_what_it_would_neither_refuse_nor_read(data:
 
     if not data.startswith(_NOT_TEXT) and not name.lower().endswith(".docx"):
         assert docx.refusal(data, name) is None and not docx.is_docx(data)
+
+
+def test_a_log_longer_than_one_piece_is_written_whole_and_taken_back_whole(tmp_path: Path) -> None:
+    from cleaner.cli import _LOG_PIECE, _LogFile
+
+    first = '{"type": "document", "path": "a.txt"}\n'
+    big = "".join(f'{{"type": "change", "before": "同志们{i}"}}\n' for i in range(_LOG_PIECE // 20))
+    assert len(big) > 2 * _LOG_PIECE
+    log = _LogFile(tmp_path / "log.jsonl")
+    try:
+        log.add(first)
+        log.add(big)
+        assert (tmp_path / "log.jsonl").read_text(encoding="utf-8") == first + big
+        log.take_back()
+        assert (tmp_path / "log.jsonl").read_text(encoding="utf-8") == first
+    finally:
+        log.close()
