@@ -17,11 +17,13 @@ development set and the wild pages of ``../shared`` and of ``samples/input``
   and a log that cannot be written (exit 2); ``rules list``, ``show`` and
   ``test``, ``learn`` on the wild pages, and ``--help``.
 
-Every run happens in a folder of its own with the same relative paths, so the
-logs and messages are comparable byte for byte (a log's document records
-without the version and the rules' fingerprint, which name the revision); the one path that differs,
-where each revision is installed (the ``source`` of a default rule), is
-written ``<venv>`` in both. Prints one line per run and a
+Both sides run in the same folder, one after the other (each moved aside
+when it is done), so the logs and messages are comparable byte for byte,
+even what depends on the folder's whole path (``learn`` names its rules'
+prefix after a hash of it); a log's document records are compared without
+the version and the rules' fingerprint, which name the revision. The one
+path that differs, where each revision is installed (the ``source`` of a
+default rule), is written ``<venv>`` in both. Prints one line per run and a
 verdict; exits 0 when everything is identical, 1 on any difference.
 """
 
@@ -185,8 +187,10 @@ def main(argv: list[str] | None = None) -> int:
         results = {}
         for side, rev in revs.items():
             cleaner = install(rev, base / side)
-            prepare(base / side / "run", args.shared, samples)
-            results[side] = run_all(cleaner, base / side / "run")
+            run_dir = base / "run"  # one path for both sides: `learn` names its rules after the folder's whole path
+            prepare(run_dir, args.shared, samples)
+            results[side] = run_all(cleaner, run_dir)
+            run_dir.rename(base / side / "run")
         differences = 0
         for name in RUNS:
             a, b = results["A"][name], results["B"][name]

@@ -10,8 +10,10 @@ the README; the field names are stable.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, NamedTuple
 
@@ -121,8 +123,8 @@ class CleanResult:
         if not self.logged:
             raise ValueError("this result was cleaned without a log (Options(log=False)): "
                              "clean again with log=True to write one")
-        records = [{**self.info.to_json(path, self.changes), **(stamp or {})}]
-        records += [c.to_json(path) for c in self.changes]
+        head = {**self.info.to_json(path, self.changes), **(stamp or {})}
+        records = itertools.chain([head], (c.to_json(path) for c in self.changes))  # one record alive at a time
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
 
     def notes(self) -> list[str]:
@@ -147,12 +149,19 @@ class CleanResult:
 
     def summary(self, path: str = "<text>") -> str:
         """One human line, with the document facts that matter for review."""
-        counts = self.rule_counts()
-        n = sum(counts.values())
-        parts = [f"{path}: {n} change{'s' if n != 1 else ''}"]
-        if counts:
-            parts.append("(" + ", ".join(f"{r}×{k}" for r, k in sorted(counts.items())) + ")")
-        notes = self.notes()
-        if notes:
-            parts.append("[" + "; ".join(notes) + "]")
-        return " ".join(parts)
+        return summary_line(path, self.rule_counts(), self.notes())
+
+
+def summary_line(path: str, counts: Mapping[str, int], notes: Sequence[str]) -> str:
+    """:meth:`CleanResult.summary` from a result's counts per rule and notes, when they are at hand already.
+
+    >>> summary_line("a.txt", {"PU002": 2, "AN001": 1}, ["TRUNCATED"])
+    'a.txt: 3 changes (AN001×1, PU002×2) [TRUNCATED]'
+    """
+    n = sum(counts.values())
+    parts = [f"{path}: {n} change{'s' if n != 1 else ''}"]
+    if counts:
+        parts.append("(" + ", ".join(f"{r}×{k}" for r, k in sorted(counts.items())) + ")")
+    if notes:
+        parts.append("[" + "; ".join(notes) + "]")
+    return " ".join(parts)

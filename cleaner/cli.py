@@ -39,7 +39,7 @@ from . import __version__
 from .config import ConfigError, Overrides, SelectorError, Settings, placeholder_problem, resolve
 from .defaults import ANONYMISE_MODES
 from .fileio import DecodeError, decode, remove_stale_temps, write_atomic
-from .files import STDIN, Source, display, excluded, files_in, find_sources
+from .files import STDIN, Source, display, excluded, files_in, find_sources, records_wanted
 from .pipeline import DiffStyle, FileOutcome, Pipeline, View, WriteBack, clean_many
 from .rules import RuleError
 from .summary import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_PIPE_CLOSED, EXIT_WOULD_CHANGE, Summary
@@ -308,9 +308,9 @@ def clean(paths: tuple[str, ...], output: Path | None, in_place: bool, allow_dam
     cleaner clean raw/ --diff           show what would change, line by line
     cleaner clean c.jsonl -o clean.jsonl  clean the text field of records
     """
-    from . import records
+    if records_wanted(paths, None if output is None else str(output)):
+        from . import records  # only for records: a run on text files does not load it
 
-    if records.wanted(paths, None if output is None else str(output)):
         return _clean_records(paths, output, log_path, records.Keys(text_key, meta_key, id_key), batch,
                               {"--in-place": in_place, "--check": check, "--diff": diff,
                                "--report": report_path is not None, "--allow-damaged": allow_damaged})
@@ -444,7 +444,8 @@ def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, outp
     pipeline = Pipeline(settings.rules, settings.options, batch.encoding, write_back, output,
                         View(view.diff, view.color, view.context, report=report_path is not None),
                         log=log_path is not None, trust_encoding=batch.trust_encoding,
-                        allow_damaged=allow_damaged, deferred=write_back is WriteBack.IN_PLACE)
+                        allow_damaged=allow_damaged, deferred=write_back is WriteBack.IN_PLACE,
+                        messages=not batch.quiet)  # -q prints no file's line nor warning: none is built
     _remove_stale_temps(pipeline.targets(sources) + [p for p in (log_path, report_path) if p and str(p) != STDIN],
                         summary)
     pages: list[FileRecord] = []
@@ -655,13 +656,16 @@ def _refuse_overlaps(paths: tuple[str, ...], sources: Sequence[Source], output: 
             raise Fatal(f"{option} {path} is where {targets[where].label} is written; write it somewhere else")
 
 
+_LOG_PIECE = 1 << 20  # characters of a file's log encoded and written at a time
+
+
 class _LogFile:
     """The change log of a run, written as each file completes: what was changed is on record at once.
 
-    Each file's records go to the file in one write, straight to the system
-    (no buffer to lose), before its input is rewritten in place; if the rewrite
-    then fails, they are taken back. An interrupted run leaves a log of every
-    file it changed.
+    Each file's records go to the file at once (a big file's in pieces of a
+    million characters), straight to the system (no buffer to lose), before
+    its input is rewritten in place; if the rewrite then fails, they are
+    taken back. An interrupted run leaves a log of every file it changed.
     """
 
     def __init__(self, path: Path) -> None:
@@ -678,12 +682,13 @@ class _LogFile:
             except OSError as exc:
                 raise _output_failed(exc) from None
             return
-        data = memoryview(text.encode("utf-8"))
         self._last = self._size
         try:
-            while data:
-                written = os.write(self._fd, data)
-                data, self._size = data[written:], self._size + written
+            for start in range(0, len(text), _LOG_PIECE):  # a big file's log is not copied whole once more
+                data = memoryview(text[start:start + _LOG_PIECE].encode("utf-8"))
+                while data:
+                    written = os.write(self._fd, data)
+                    data, self._size = data[written:], self._size + written
         except OSError as exc:
             raise Fatal(f"cannot write the log {self.path}: {exc.strerror or exc}; the run stopped there, "
                         "so that no file is rewritten in place without its record") from None

@@ -25,6 +25,26 @@ from pathlib import Path
 
 STDIN = "-"
 """The path that stands for standard input."""
+RECORD_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".parquet")
+"""The names of record files (:mod:`cleaner.records`): JSON Lines (plain, gzip, zstandard) and Parquet."""
+
+
+def is_records(name: str) -> bool:
+    """Whether ``name`` is a records file (by its suffix).
+
+    >>> is_records("corpus.jsonl.gz"), is_records("speech.txt")
+    (True, False)
+    """
+    return name.lower().endswith(RECORD_SUFFIXES)
+
+
+def records_wanted(paths: Sequence[str], output: str | None) -> bool:
+    """Whether ``cleaner clean PATHS -o OUTPUT`` cleans records: an input or the output is a records
+    file, or the output is ``-`` (records on standard output).
+
+    Here, not in :mod:`cleaner.records`, so that a run on text files never loads the records code.
+    """
+    return any(is_records(p) for p in paths) or (output is not None and (output == STDIN or is_records(output)))
 
 
 def display(path: str | os.PathLike[str]) -> str:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
-from .changes import Change, CleanResult
+from .changes import Change, CleanResult, summary_line
 from .core import Options, RuleTimeout, default_rules
 from .fileio import Decoded, DecodeError, cannot_replace, clean_decoded, decode, write_atomic
 from .files import Source, display
@@ -76,6 +76,7 @@ class FileOutcome:
     label: str
     error: str | None = None  # why the file was skipped and left unchanged
     changed: bool = False  # the clean bytes differ from the input bytes
+    # The words for people ("" and () when the pipeline's ``messages`` is off, as under -q):
     summary: str = ""  # one line: changes per rule and the facts that matter for review
     warnings: tuple[str, ...] = ()  # one line per warning, with its position
     truncated: bool = False
@@ -114,6 +115,9 @@ class Pipeline:
     ``deferred`` (with :attr:`WriteBack.IN_PLACE`) writes nothing: the clean
     bytes come back in the outcome, and :meth:`commit` writes them over the
     input, so that the caller can put the file's change log on record first.
+    ``messages`` builds each outcome's words for people (its ``summary``,
+    ``warnings``, ``notes`` and ``form``); ``cleaner clean -q`` prints none of
+    them, so it turns them off and the outcome has only the counts.
 
     >>> Pipeline(write_back=WriteBack.FOLDER)
     Traceback (most recent call last):
@@ -132,6 +136,7 @@ class Pipeline:
     trust_encoding: bool = False
     allow_damaged: bool = False
     deferred: bool = False
+    messages: bool = True
     stamp: dict[str, str] = field(default_factory=dict, init=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -182,14 +187,21 @@ class Pipeline:
             returned = self._write(source, new, changed)
         except OSError as exc:
             return FileOutcome(label, error=_cannot_write(label, self._target(source), exc))
+        counts = result.rule_counts()
+        summary, form = "", ""
+        warnings: tuple[str, ...] = ()
+        notes: tuple[str, ...] = ()
+        if self.messages:
+            notes = tuple(result.notes())
+            summary = summary_line(label, counts, notes)
+            warnings = tuple(f"  warning: {label}:{w.line}:{w.column}: {w.rule}: {w.message}"
+                             for w in result.warnings)
+            form = form_change(decoded.text, result) if changed and not counts else ""
         return FileOutcome(
-            label, changed=changed, summary=result.summary(label), damaged=decoded.damaged,
-            warnings=tuple(f"  warning: {label}:{w.line}:{w.column}: {w.rule}: {w.message}"
-                           for w in result.warnings),
-            truncated=result.info.truncated, rule_counts=dict(result.rule_counts()),
+            label, changed=changed, summary=summary, damaged=decoded.damaged, warnings=warnings,
+            truncated=result.info.truncated, rule_counts=dict(counts),
             log=result.jsonl(label, self.stamp) if self.log else "", diff=diff, page=page, output=returned,
-            result=result if self.keep_result else None, notes=tuple(result.notes()),
-            form=form_change(decoded.text, result) if changed and not result.rule_counts() else "")
+            result=result if self.keep_result else None, notes=notes, form=form)
 
     def _decode(self, data: bytes, source: Source) -> tuple[Decoded, list[Change]]:
         """The text of ``data``; for a Word document, its body, and the rest of its text as removals.
@@ -197,9 +209,12 @@ class Pipeline:
         An old binary Word document or a PDF is refused with a hint (convert
         it first), and so is a Word document to be rewritten in place.
         """
-        from . import docx  # the standard library's zip and XML modules, loaded when a file is read
+        name = source.path.name if source.path is not None else source.label
+        if not data.startswith(_NOT_TEXT) and not name.lower().endswith(".docx"):
+            return decode(data, self.encoding, trust=self.trust_encoding), []  # text: no need of the docx code
+        from . import docx  # the standard library's zip and XML modules, loaded for a file that may need them
 
-        refused = docx.refusal(data, source.path.name if source.path is not None else source.label)
+        refused = docx.refusal(data, name)
         if refused:
             raise DecodeError(refused)
         if not docx.is_docx(data):
@@ -299,6 +314,12 @@ class Pipeline:
                 diff = render.paint(f"{render.harmless(source.label)}: {FORM_ONLY}", "header", view.color) + "\n"
         page = file_data(reviewed, rewritten=changed) if view.report else None
         return diff, page
+
+
+_NOT_TEXT = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"%PDF-")
+"""The first bytes that :func:`cleaner.docx.refusal` and :func:`cleaner.docx.is_docx` look for
+(a zip, an old binary Word document, a PDF): a file that starts with none of them, and is not named
+.docx, is neither refused nor read as Word, so the docx module is not loaded for it."""
 
 
 def form_change(before: str, result: CleanResult) -> str:

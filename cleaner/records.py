@@ -39,26 +39,17 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from . import pipeline as _pool
-from .files import STDIN, Source, display
+from .files import RECORD_SUFFIXES as SUFFIXES  # noqa: F401  (the names of record files, as before)
+from .files import STDIN, Source, display, is_records
+from .files import records_wanted as wanted  # noqa: F401  (cleaner.records.wanted, as before)
 from .pipeline import Pipeline
 
-SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".parquet")
-"""The names of record files: JSON Lines (plain, gzip, zstandard) and Parquet."""
 CHUNK = 64  # records sent to a worker at once
 _IN_FLIGHT = 4  # chunks per worker waiting or at work: bounds the memory of a parallel run
 
 
 class RecordsError(Exception):
     """A problem that stops a records run before or while it writes (the command says it, exit 2)."""
-
-
-def is_records(name: str) -> bool:
-    """Whether ``name`` is a records file (by its suffix).
-
-    >>> is_records("corpus.jsonl.gz"), is_records("speech.txt")
-    (True, False)
-    """
-    return name.lower().endswith(SUFFIXES)
 
 
 @dataclass(frozen=True)
@@ -82,9 +73,12 @@ class Cleaned:
 
 
 def records_pipeline(pipeline: Pipeline) -> Pipeline:
-    """``pipeline`` as records need it: the clean text and the whole result come back, nothing is written."""
+    """``pipeline`` as records need it: the clean text and the whole result come back, nothing is written.
+
+    A record's metadata comes from the result, so no summary or warning lines are built.
+    """
     return Pipeline(pipeline.rules, pipeline.options, None, _pool.WriteBack.RETURN, log=pipeline.log,
-                    keep_result=True)
+                    keep_result=True, messages=False)
 
 
 def clean_text_of(pipeline: Pipeline, text: str, label: str) -> Cleaned:
@@ -462,12 +456,6 @@ def run_parquet(name: str, output: str, pipeline: Pipeline, keys: Keys, jobs: in
 
 
 # ------------------------------------------------------------------ a run of the command
-
-
-def wanted(paths: Sequence[str], output: str | None) -> bool:
-    """Whether ``cleaner clean PATHS -o OUTPUT`` cleans records: an input or the output is a records
-    file, or the output is ``-`` (records on standard output)."""
-    return any(is_records(p) for p in paths) or (output is not None and (output == STDIN or is_records(output)))
 
 
 def run(paths: Sequence[str], output: str | None, pipeline: Pipeline, keys: Keys, jobs: int,

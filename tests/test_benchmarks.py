@@ -1,4 +1,4 @@
-"""benchmarks/real_downloads.py builds its corpus from ../shared at run time and skips without it."""
+"""The benchmarks build their corpora from ../shared at run time and skip without it."""
 
 from __future__ import annotations
 
@@ -12,22 +12,26 @@ import pytest
 from support import REPO
 
 
-def load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("real_downloads", REPO / "benchmarks" / "real_downloads.py")
+def load(name: str = "real_downloads") -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["real_downloads"] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
 
-def test_the_corpus_is_each_page_as_downloaded_shuffled_and_in_pairs(tmp_path: Path) -> None:
+def fake_shared(tmp_path: Path) -> Path:
     for name in ("devset", "wild"):
         (tmp_path / name / "raw").mkdir(parents=True)
         for i in range(3):
             (tmp_path / name / "raw" / f"{i}.txt").write_text(f"{name}{i}一\n{name}{i}二\n{name}{i}三\n",
                                                               encoding="utf-8")
-    pages, corpus = load().build(tmp_path, 1.0)
+    return tmp_path
+
+
+def test_the_corpus_is_each_page_as_downloaded_shuffled_and_in_pairs(tmp_path: Path) -> None:
+    pages, corpus = load().build(fake_shared(tmp_path), 1.0)
     assert len(pages) == 6 and len(corpus) == 6 + 6 + 3
     assert sorted(set(corpus) & set(pages)) == sorted(pages)
     for page in pages:  # each page's lines in another order (or the same, by chance)
@@ -40,3 +44,19 @@ def test_it_skips_with_a_message_without_the_real_downloads(tmp_path: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     assert load().main(["--shared", str(tmp_path)]) == 0
     assert capsys.readouterr().out.startswith("skipped: no ")
+
+
+def test_targets_writes_the_real_downloads_varied_anew_for_each_repeat(tmp_path: Path) -> None:
+    targets = load("targets")
+    size = targets.write_real(fake_shared(tmp_path / "shared"), tmp_path / "real", 2)
+    first, second = (sorted(p.read_text(encoding="utf-8") for p in (tmp_path / "real" / k).glob("*.txt"))
+                     for k in ("00", "01"))
+    assert len(first) == len(second) == 15 and first != second  # other shuffles, the same pages
+    assert size == sum(p.stat().st_size for p in (tmp_path / "real").rglob("*.txt"))
+
+
+def test_the_naive_peer_cleans_a_folder_into_another(tmp_path: Path) -> None:
+    (tmp_path / "in" / "a").mkdir(parents=True)
+    (tmp_path / "in" / "a" / "x.txt").write_text("同志们:\r\n更新时间:2021-06\r\nXX同志讲话!\r\n", encoding="utf-8")
+    load("targets").peer("naive 12 regex subs", tmp_path / "in", tmp_path / "out")
+    assert (tmp_path / "out" / "a" / "x.txt").read_text(encoding="utf-8") == "同志们：\n××同志讲话！\n"

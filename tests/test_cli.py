@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from support import SLOGAN_RULE, run_cleaner, run_main
 
@@ -186,3 +190,48 @@ def test_installed_script_gives_what_main_gives(tmp_path: Path, args: list[str],
     assert script.returncode == in_process.returncode == code
     assert (script.stdout, script.stderr) == (in_process.stdout, in_process.stderr)
     assert noisy.read_text(encoding="utf-8") == NOISY
+
+
+START_UP = """\
+import sys
+from cleaner.cli import main
+code = main(["clean", sys.argv[1], "-o", sys.argv[2]])
+print(code, sorted(m for m in sys.modules if m.split(".")[0] in ("chardet", "ftfy", "concurrent", "xml")
+                   or m in ("cleaner.records", "cleaner.docx", "cleaner.report", "cleaner.review", "cleaner.render")))
+"""
+
+
+def test_one_text_file_loads_none_of_the_code_it_does_not_need(tmp_path: Path) -> None:
+    """Start-up of one small file: no records, Word, report or pool code, no detector, no ftfy (UTF-8 input)."""
+    src = make(tmp_path, "a.txt", NOISY)
+    proc = subprocess.run([sys.executable, "-c", START_UP, str(src), str(tmp_path / "out")], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "0 []"
+    assert (tmp_path / "out" / "a.txt").read_text(encoding="utf-8") == CLEAN
+
+
+@given(st.binary(max_size=64), st.sampled_from(["a.txt", "a.docx", "A.DOCX", "<stdin>"]))
+def test_what_skips_the_word_code_is_what_it_would_neither_refuse_nor_read(data: bytes, name: str) -> None:
+    from cleaner import docx
+    from cleaner.pipeline import _NOT_TEXT
+
+    if not data.startswith(_NOT_TEXT) and not name.lower().endswith(".docx"):
+        assert docx.refusal(data, name) is None and not docx.is_docx(data)
+
+
+def test_a_log_longer_than_one_piece_is_written_whole_and_taken_back_whole(tmp_path: Path) -> None:
+    from cleaner.cli import _LOG_PIECE, _LogFile
+
+    first = '{"type": "document", "path": "a.txt"}\n'
+    big = "".join(f'{{"type": "change", "before": "同志们{i}"}}\n' for i in range(_LOG_PIECE // 20))
+    assert len(big) > 2 * _LOG_PIECE
+    log = _LogFile(tmp_path / "log.jsonl")
+    try:
+        log.add(first)
+        log.add(big)
+        assert (tmp_path / "log.jsonl").read_text(encoding="utf-8") == first + big
+        log.take_back()
+        assert (tmp_path / "log.jsonl").read_text(encoding="utf-8") == first
+    finally:
+        log.close()

@@ -94,3 +94,36 @@ def test_changes_are_recorded_only_when_something_reads_them() -> None:
     a, b = lean.run_bytes(data, source), full.run_bytes(data, source)
     assert a.output == b.output and a.summary == b.summary and a.rule_counts == b.rule_counts
     assert a.warnings == b.warnings and a.rule_counts.get("PU002")
+
+
+def test_quiet_writes_logs_and_exits_as_a_run_with_messages_and_prints_only_errors(tmp_path: Path) -> None:
+    """-q builds no file's summary or warning lines: what it writes, logs and exits with is the same."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for path in sorted((SAMPLES / "input").glob("*.txt")):
+        (inputs / path.name).write_bytes(path.read_bytes())
+    (inputs / "zz-photo.txt").write_bytes(bytes(range(256)) * 8)  # an error, said even with -q
+    (inputs / "damaged.txt").write_text("同志们：\n今天锟斤拷开会。\n", encoding="utf-8")  # a warning (MJ004)
+    runs = {}
+    for name, flags in (("said", []), ("quiet", ["-q"])):
+        out, log = tmp_path / f"out-{name}", tmp_path / f"{name}.jsonl"
+        runs[name] = run_main("clean", str(inputs), "-o", str(out), "--log", str(log), *flags)
+    said, quiet = runs["said"], runs["quiet"]
+    assert said.returncode == quiet.returncode == 2
+    errors = [line for line in said.stderr.decode("utf-8").splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and "warning:" in said.stderr.decode("utf-8")  # the samples have warnings
+    assert quiet.stderr.decode("utf-8").splitlines() == errors
+    for path in sorted((tmp_path / "out-said").iterdir()):
+        assert path.read_bytes() == (tmp_path / "out-quiet" / path.name).read_bytes()
+    assert sorted(p.name for p in (tmp_path / "out-quiet").iterdir()) == sorted(
+        p.name for p in (tmp_path / "out-said").iterdir())
+    assert (tmp_path / "said.jsonl").read_bytes() == (tmp_path / "quiet.jsonl").read_bytes()
+
+
+def test_a_pipeline_without_messages_gives_the_same_counts_and_bytes() -> None:
+    for path in sorted((SAMPLES / "input").glob("*.txt")):
+        said = cleaner.Pipeline().run_bytes(path.read_bytes(), Source(path, Path(path.name)))
+        quiet = cleaner.Pipeline(messages=False).run_bytes(path.read_bytes(), Source(path, Path(path.name)))
+        assert said.summary and (quiet.summary, quiet.warnings, quiet.notes, quiet.form) == ("", (), (), "")
+        assert (said.output, said.changed, said.rule_counts, said.truncated, said.damaged) == (
+            quiet.output, quiet.changed, quiet.rule_counts, quiet.truncated, quiet.damaged)
