@@ -475,9 +475,7 @@ def test_a_non_utf8_file_name_in_the_report(tmp_path: Path) -> None:
 
 def test_a_non_utf8_file_name_in_the_diff(tmp_path: Path) -> None:
     make(tmp_path / "in", GBK_NAME, NOISY)
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}  # strict, as in a UTF-8 locale's terminal
-    proc = subprocess.run([*cleaner_command(), "clean", "--diff", str(tmp_path / "in")], capture_output=True,
-                          env=env, timeout=60)
+    proc = run_main("clean", "--diff", str(tmp_path / "in"))  # strict UTF-8 streams, as in a UTF-8 locale
     assert proc.returncode == 1, proc.stderr
     assert f"--- a/{SHOWN}\n+++ b/{SHOWN}\n".encode("utf-8") in proc.stdout
     assert b"Traceback" not in proc.stderr
