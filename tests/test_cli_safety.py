@@ -281,7 +281,11 @@ def _descendants(pid: int) -> set[int]:
     todo = [pid]
     while todo:
         parent = todo.pop()
-        for task in Path(f"/proc/{parent}/task").glob("*"):
+        try:
+            tasks = list(Path(f"/proc/{parent}/task").iterdir())
+        except OSError:  # it ended while we looked: no processes below it
+            continue
+        for task in tasks:
             try:
                 kids = {int(k) for k in (task / "children").read_text().split()}
             except OSError:
