@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from support import SAMPLES, SLOGAN_RULE, cleaner_command, run_cleaner, run_main
+from support import SAMPLES, SLOGAN_RULE, cleaner_command, run_main
 
 NOISY = "在全县大会上的讲话\n更新时间:2022-10 来源:网友投稿\n同志们:\n　　XX同志代表县委讲话。\n"
 CLEAN = "在全县大会上的讲话\n同志们：\n××同志代表县委讲话。\n"
@@ -71,8 +71,7 @@ def test_every_pattern_of_a_user_rule_runs_under_the_time_limit(tmp_path: Path, 
     src = write(tmp_path / "a.txt", STUCK_LINE + "b\n")
     before = src.read_bytes()
     started = time.monotonic()
-    proc = subprocess.run([*cleaner_command(), "clean", str(src), "--in-place", "--rules", str(rules),
-                           "--timeout", "0.2"], capture_output=True, timeout=60)
+    proc = run_main("clean", str(src), "--in-place", "--rules", str(rules), "--timeout", "0.2")
     err = proc.stderr.decode("utf-8")
     assert time.monotonic() - started < 30
     assert proc.returncode == 2 and "MY666" in err and "took longer than 0.2 s" in err, err
@@ -113,7 +112,7 @@ def test_rules_test_reports_an_example_that_trips_the_guard_or_times_out(tmp_pat
     assert "MY668" in out and "1 passed, 1 failed" in out and "Traceback" not in err
     stuck = rule_file(tmp_path / "stuck.toml", "MY666", "delete", f"patterns = [{CATASTROPHIC}]",
                       '{ input = "aab", output = "" }', f'"{"a" * 60}"')
-    proc = run_cleaner("rules", "test", str(stuck), "--timeout", "0.2")
+    proc = run_main("rules", "test", str(stuck), "--timeout", "0.2")
     out, err = proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
     assert proc.returncode == 1, err
     assert "MY666" in out and "took longer than 0.2 s" in out and "Traceback" not in err
@@ -126,7 +125,7 @@ def test_learn_leaves_out_a_file_a_rule_cannot_clean_and_says_so(tmp_path: Path)
     write(folder / "stuck.txt", STUCK_LINE)
     stuck = rule_file(tmp_path / "stuck.toml", "MY666", "delete", f"patterns = [{CATASTROPHIC}]",
                       '{ input = "aab", output = "" }', '"c"')
-    proc = run_cleaner("learn", str(folder), "--rules", str(stuck), "--timeout", "0.2")
+    proc = run_main("learn", str(folder), "--rules", str(stuck), "--timeout", "0.2")
     err = proc.stderr.decode("utf-8")
     assert proc.returncode == 0, err
     assert "stuck.txt" in err and "MY666" in err and "left out" in err and "Traceback" not in err
@@ -146,7 +145,7 @@ SPEECH = "XX同志讲话。\n"
 def test_an_unrelated_broken_pyproject_above_is_skipped_with_a_warning(tmp_path: Path, pyproject: str) -> None:
     write(tmp_path / "pyproject.toml", pyproject)
     src = write(tmp_path / "work" / "deep" / "a.txt", SPEECH)
-    proc = run_cleaner("clean", "a.txt", cwd=src.parent)
+    proc = run_main("clean", "a.txt", cwd=src.parent)
     err = proc.stderr.decode("utf-8")
     assert proc.returncode == 0, err
     assert proc.stdout.decode("utf-8") == "××同志讲话。\n" and "Traceback" not in err
@@ -163,7 +162,7 @@ def test_a_broken_configuration_of_ours_is_an_error_naming_the_file(tmp_path: Pa
                                                                     problem: str) -> None:
     write(tmp_path / "pyproject.toml", pyproject)
     src = write(tmp_path / "work" / "a.txt", SPEECH)
-    proc = run_cleaner("clean", "a.txt", cwd=src.parent)
+    proc = run_main("clean", "a.txt", cwd=src.parent)
     err = proc.stderr.decode("utf-8")
     assert proc.returncode == 2 and proc.stdout == b""
     assert err.startswith(f"error: {tmp_path / 'pyproject.toml'}") and problem in err, err
@@ -202,12 +201,12 @@ def test_a_configuration_another_user_can_write_is_ignored_with_a_warning(tmp_pa
     assert callable(make_unsafe)
     make_unsafe(config)
     src = write(tmp_path / "shared" / "texts" / "a.txt", SPEECH)
-    proc = run_cleaner("clean", "a.txt", cwd=src.parent)
+    proc = run_main("clean", "a.txt", cwd=src.parent)
     err = proc.stderr.decode("utf-8")
     assert proc.returncode == 0, err
     assert proc.stdout.decode("utf-8") == "××同志讲话。\n"  # the default placeholder: the file was not used
     assert f"warning: {config}: ignored" in err and "--config" in err, err
-    named = run_cleaner("clean", "a.txt", "--config", str(config), cwd=src.parent)
+    named = run_main("clean", "a.txt", "--config", str(config), cwd=src.parent)
     assert named.stdout.decode("utf-8") == "某某同志讲话。\n"  # named outright, it is taken
 
 
@@ -282,7 +281,11 @@ def _descendants(pid: int) -> set[int]:
     todo = [pid]
     while todo:
         parent = todo.pop()
-        for task in Path(f"/proc/{parent}/task").glob("*"):
+        try:
+            tasks = list(Path(f"/proc/{parent}/task").iterdir())
+        except OSError:  # it ended while we looked: no processes below it
+            continue
+        for task in tasks:
             try:
                 kids = {int(k) for k in (task / "children").read_text().split()}
             except OSError:
@@ -319,7 +322,7 @@ def test_a_diff_shows_control_characters_and_never_sends_them_to_the_terminal(
         tmp_path: Path, args: list[str], color: str) -> None:
     """Escape and bell bytes of a document (or its name) show as <U+001B> and <U+0007>, as removed text does."""
     src = write(tmp_path / "bell\x07.txt", "同志们：\n\x1b[2J\x07大家好\x1b]0;pwned\x07。\n清屏\x1b[H后的正文。\n")
-    proc = run_cleaner(*args, color, str(src))
+    proc = run_main(*args, color, str(src))
     out = proc.stdout.decode("utf-8")
     assert proc.returncode == 1, proc.stderr
     ours = re.sub(r"\x1b\[[0-9;]*m", "", out)  # the colours the diff itself asked for
@@ -337,7 +340,7 @@ def test_a_diff_shows_control_characters_and_never_sends_them_to_the_terminal(
 def test_an_output_folder_that_overlaps_the_inputs_is_refused(tmp_path: Path, output: str, where: str) -> None:
     src = write(tmp_path / "in" / "a.txt", NOISY)
     (tmp_path / "link").symlink_to("in")
-    proc = run_cleaner("clean", "in", "-o", output, cwd=tmp_path)
+    proc = run_main("clean", "in", "-o", output, cwd=tmp_path)
     err = proc.stderr.decode("utf-8")
     assert proc.returncode == 2, err
     assert err == f"error: -o {output} {where} " + err.split(f"{where} ", 1)[1] and "choose" in err, err
@@ -348,7 +351,7 @@ def test_an_output_folder_that_overlaps_the_inputs_is_refused(tmp_path: Path, ou
 @pytest.mark.parametrize("option", ["--log", "--report"])
 def test_a_log_or_report_that_is_an_input_is_refused(tmp_path: Path, option: str) -> None:
     src = write(tmp_path / "a.txt", NOISY)
-    proc = run_cleaner("clean", "a.txt", "-o", "out", option, "a.txt", cwd=tmp_path)
+    proc = run_main("clean", "a.txt", "-o", "out", option, "a.txt", cwd=tmp_path)
     err = proc.stderr.decode("utf-8")
     assert proc.returncode == 2 and f"error: {option} a.txt is the input a.txt" in err, err
     assert src.read_text(encoding="utf-8") == NOISY and not (tmp_path / "out").exists()
@@ -358,7 +361,7 @@ def test_a_log_or_report_that_is_an_input_is_refused(tmp_path: Path, option: str
 def test_two_inputs_for_one_output_file_are_refused_naming_both(tmp_path: Path, inputs: list[str]) -> None:
     write(tmp_path / "d1" / "a.txt", NOISY)
     write(tmp_path / "d2" / "a.txt", "第二篇。\n")
-    proc = run_cleaner("clean", *inputs, "-o", "out", cwd=tmp_path)
+    proc = run_main("clean", *inputs, "-o", "out", cwd=tmp_path)
     err = proc.stderr.decode("utf-8")
     assert proc.returncode == 2
     assert "error: d1/a.txt and d2/a.txt would both be written to out/a.txt" in err, err
@@ -366,7 +369,7 @@ def test_two_inputs_for_one_output_file_are_refused_naming_both(tmp_path: Path, 
 
 
 def test_standard_input_given_twice_is_refused(tmp_path: Path) -> None:
-    proc = run_cleaner("clean", "-o", "out", "-", "-", stdin=NOISY.encode("utf-8"), cwd=tmp_path)
+    proc = run_main("clean", "-o", "out", "-", "-", stdin=NOISY.encode("utf-8"), cwd=tmp_path)
     err = proc.stderr.decode("utf-8")
     assert proc.returncode == 2 and "error: - is given 2 times: standard input can be read only once" in err
     assert not (tmp_path / "out").exists()

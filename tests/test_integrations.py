@@ -14,7 +14,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from support import SAMPLES, extra, run_main
+
+# The tests that start Ray run on one worker (pytest -n), one after the other: never two Ray
+# instances at once, each wanting both cores.
+ONE_RAY_AT_A_TIME = pytest.mark.xdist_group("ray")
 
 OPTIONAL = ("datatrove", "ray", "pyarrow", "zstandard", "pandas", "numpy", "docx")
 
@@ -94,6 +100,7 @@ def test_datatrove_drops_documents_left_empty_if_asked() -> None:
     assert left.text == "" and left.metadata["c"]["empty_reason"] == "every line was removed as noise"
 
 
+@ONE_RAY_AT_A_TIME
 def test_ray_data_gives_what_the_command_gives(tmp_path: Path) -> None:
     ray = extra("ray", "ray")
     from cleaner.integrations.ray import CleanBatch, clean_batch
@@ -123,6 +130,7 @@ def test_ray_batch_function_drops_empty_rows_if_asked() -> None:
     assert out.column("text").to_pylist() == ["××同志好\n"] and out.column("n").to_pylist() == [2]
 
 
+@ONE_RAY_AT_A_TIME
 def test_readme_engine_examples_run_on_the_samples(tmp_path: Path) -> None:
     """The README's datatrove pipeline and Ray Data job, pasted at the root of a copy of the repository."""
     extra("datatrove", "datatrove")

@@ -18,6 +18,9 @@ import pytest
 
 from support import REPO
 
+# One worker runs the module (pytest -n): its tests share one hook environment, built once.
+pytestmark = pytest.mark.xdist_group("pre-commit")
+
 NOISY = "在全县大会上的讲话\n更新时间:2022-10 来源:网友投稿\n同志们:\n　　XX同志讲了话。\n"
 CLEAN = "在全县大会上的讲话\n同志们：\n××同志讲了话。\n"
 

@@ -17,7 +17,7 @@ import pytest
 
 from cleaner import Pipeline
 from cleaner.records import Keys, Tally, run
-from support import SAMPLES, cleaner_command, extra, run_main
+from support import SAMPLES, extra, run_main
 
 NOISY = "更新时间:2022-10 来源:网友投稿\nXX同志:大家好!\n---此处隐藏3120字,下载后查看---\n"
 
@@ -229,8 +229,7 @@ def test_the_library_runs_records_without_the_command(tmp_path: Path) -> None:
 def test_a_cut_gzip_input_writes_no_output(tmp_path: Path) -> None:
     source = tmp_path / "c.jsonl.gz"
     source.write_bytes(gzip.compress(json.dumps({"text": NOISY * 200}).encode())[:-40])
-    proc = subprocess.run([*cleaner_command(), "clean", str(source), "-o", str(tmp_path / "o.jsonl")],
-                          capture_output=True, timeout=60)
+    proc = run_main("clean", str(source), "-o", str(tmp_path / "o.jsonl"))
     assert proc.returncode == 2 and b"the output was not written" in proc.stderr
     assert not (tmp_path / "o.jsonl").exists() and list(tmp_path.iterdir()) == [source]
 

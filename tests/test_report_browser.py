@@ -25,6 +25,9 @@ from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
+# One worker runs the module (pytest -n): its tests share one browser and one report.
+pytestmark = pytest.mark.xdist_group("browser")
+
 AD_LINE = "墨香书斋整理，咨询QQ318842759"  # samples/input/01_county_style_meeting.txt
 FILE_01 = "01_county_style_meeting.txt"
 SAMPLE_COUNT = len(list((SAMPLES / "input").glob("*.txt")))  # every sample has something to clean
