@@ -101,10 +101,21 @@ def zones(lines: list[str], paragraph: Callable[[str], bool] = is_paragraph) -> 
     Lines before the first are its head zone, lines after the last its tail
     zone (a site's header and footer live there, as jusText uses context).
     ``None`` when no line is a paragraph: there is no body to tell them from.
-    ``paragraph`` is :func:`is_paragraph` or a caller's memo of it.
+    ``paragraph`` is :func:`is_paragraph` or a caller's memo of it. Only the
+    head and the tail are read: a line between two paragraphs cannot change
+    the answer.
+
+    >>> zones(["登录", "同志们：今天我们召开全县安全生产工作会议，部署下一阶段工作。", "返回"])
+    (1, 1)
+    >>> zones(["登录 | 注册"]) is None
+    True
     """
-    found = [i for i, text in enumerate(lines) if paragraph(text)]
-    return (found[0], found[-1]) if found else None
+    first = next((i for i, text in enumerate(lines) if paragraph(text)), None)
+    if first is None:
+        return None
+    # from the end down to the first: the lines between are never asked about
+    last = next(i for i in range(len(lines) - 1, first - 1, -1) if paragraph(lines[i]))
+    return first, last
 
 
 def han_count(text: str) -> int:
