@@ -135,6 +135,9 @@ class Line:
         """Apply non-overlapping edits, sorted by start, in one pass over the map."""
         if not edits:
             return
+        if all(end - start == 1 and len(repl) == 1 for start, end, repl in edits):
+            self._swap(edits)
+            return
         if self._pieces is None:
             self._apply_to_original(edits)
             return
@@ -158,22 +161,25 @@ class Line:
         self._pieces = pieces
         self._starts = [p.start for p in pieces]
 
-    def _apply_to_original(self, edits: list[Edit]) -> None:
-        """:meth:`apply` for a line not edited before: positions are still its columns.
+    def _swap(self, edits: list[Edit]) -> None:
+        """:meth:`apply` for edits that each put one character in the place of one.
 
-        One character for one (a mark made full-width, the commonest edit)
-        keeps every position's column, and the line stays without a map.
+        The commonest edit (a mark made full-width) moves no position, so the
+        map stays as it is: a swapped character keeps the column it had,
+        which is the column a replacement maps to. A line without a map
+        stays without one.
         """
-        if all(end - start == 1 and len(repl) == 1 for start, end, repl in edits):
-            chars = list(self.text)
-            previous = -1
-            for start, _, repl in edits:
-                if start <= previous:
-                    raise ValueError("overlapping edits")
-                chars[start] = repl
-                previous = start
-            self.text = "".join(chars)
-            return
+        chars = list(self.text)
+        previous = -1
+        for start, _, repl in edits:
+            if start <= previous:
+                raise ValueError("overlapping edits")
+            chars[start] = repl
+            previous = start
+        self.text = "".join(chars)
+
+    def _apply_to_original(self, edits: list[Edit]) -> None:
+        """:meth:`apply` for a line not edited before: positions are still its columns."""
         out: list[str] = []
         pieces: list[_Piece] = []
         cur = new_pos = 0
