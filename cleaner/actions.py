@@ -36,6 +36,9 @@ class Action:
     keys: frozenset[str]
     removes: Removes
     needs_patterns: bool = True
+    by_gate: bool = False
+    """The action works only on the lines its rule's gate finds (see ``Matcher.gate``):
+    on a document where the gate cannot hit, it has nothing to do and is not called."""
 
     @property
     def allowed_keys(self) -> frozenset[str]:
@@ -43,16 +46,16 @@ class Action:
 
 
 def _action(name: str, summary: str, keys: str, removes: Removes,
-            needs_patterns: bool = True) -> Action:
-    return Action(name, summary, frozenset(keys.split()), removes, needs_patterns)
+            needs_patterns: bool = True, by_gate: bool = False) -> Action:
+    return Action(name, summary, frozenset(keys.split()), removes, needs_patterns, by_gate)
 
 
 ACTIONS: dict[str, Action] = {a.name: a for a in (
     _action("drop_line", "drop every line one of the patterns matches",
-            "max_line_length truncation leads trails zone", "lines"),
-    _action("delete", "delete every span a pattern matches", "truncation", "spans"),
+            "max_line_length truncation leads trails zone", "lines", by_gate=True),
+    _action("delete", "delete every span a pattern matches", "truncation", "spans", by_gate=True),
     _action("replace", "replace every span a pattern matches (replacement or transform)",
-            "replacement transform", "nothing"),
+            "replacement transform", "nothing", by_gate=True),
     _action("drop_block", "drop a run of noise lines at the head or foot of the document",
             "anchor window min_members gap_max gap_max_length gap_stop max_line_length truncation",
             "lines"),
@@ -67,7 +70,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     _action("fix_mojibake", "repair a line with ftfy where a pattern says mojibake is possible",
             "transform", "spans"),
     _action("warn", "change nothing; report a warning where a pattern matches", "damage",
-            "nothing"),
+            "nothing", by_gate=True),
 )}
 
 RULE_KEYS = frozenset().union(*(a.allowed_keys for a in ACTIONS.values()))

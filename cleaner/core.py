@@ -111,7 +111,9 @@ def clean_text(text: str, rules: list[Rule] | tuple[Rule, ...] | None = None, *,
     for rule in default_rules() if rules is None else rules:
         doc.run(rule)
     result = doc.result()
-    if opts.guard:
+    # Nothing recorded and the input given back as it came: the guard could only
+    # compare the text with itself (a clean document, on a rerun or from a corpus).
+    if opts.guard and (result.changes or result.text != text):
         try:
             check_body(text, result.text, result.changes)
         except BodyIntegrityError:
@@ -238,6 +240,10 @@ class _Document:
             return
         if opts.safe_only and rule.safety != "safe":
             return
+        if rule.action in _BY_GATE:
+            plan, anywhere = rule.matcher.gate_plan(opts.placeholder)
+            if plan and anywhere is not None and self._chars.isdisjoint(anywhere):
+                return  # no scan of its gate can hit this document (see _candidates): nothing to try
         self._line = 0
         try:
             _HANDLERS[rule.action](self, rule)
@@ -871,6 +877,7 @@ class _Document:
 # The handler of each action in cleaner.actions.ACTIONS: the method of the same name.
 _HANDLERS: dict[str, Callable[[_Document, Rule], None]] = {
     name: getattr(_Document, "_" + name) for name in ACTIONS}
+_BY_GATE = frozenset(name for name, action in ACTIONS.items() if action.by_gate)
 
 _COLLECTION = regex.compile(r"\d+篇|篇\d|[范範]文|精[选選]|大全|集[锦錦]|合集|[汇彙][编編总總]|通用|（[^（）]{1,30}）$")
 # A site's label before its summary of the text: 导读, 【摘要】：, 内容简介: …
