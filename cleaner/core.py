@@ -279,7 +279,7 @@ class _Document:
                                    review=kind == "change" and rule.safety == "review"))
 
     def _patterns(self, rule: Rule) -> list[regex.Pattern[str]]:
-        return rule.patterns_for(self.options.placeholder)
+        return rule.matcher.patterns_for(self.options.placeholder)
 
     def _timeout(self, rule: Rule) -> float | None:
         """The time limit for a rule's patterns: user rules only (it costs a clock read per call)."""

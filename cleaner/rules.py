@@ -362,14 +362,16 @@ class Matcher:
         self._compiled[key] = compiled
 
     def patterns_for(self, placeholder: str) -> list[regex.Pattern[str]]:
-        """The compiled patterns, with ``{placeholder}`` standing for the given placeholder."""
-        if not self.has_placeholder:
-            return self.compiled("patterns")
-        if placeholder not in self._by_placeholder:
-            self._by_placeholder[placeholder] = [
-                regex.compile(p.replace(PLACEHOLDER, regex.escape(placeholder)))
-                for p in self.rule.patterns]
-        return self._by_placeholder[placeholder]
+        """The compiled patterns, with ``{placeholder}`` standing for the given placeholder.
+
+        Asked for on every line a rule tries: after the first call, one dictionary lookup.
+        """
+        found = self._by_placeholder.get(placeholder)
+        if found is None:
+            found = self._by_placeholder[placeholder] = (
+                [regex.compile(p.replace(PLACEHOLDER, regex.escape(placeholder))) for p in self.rule.patterns]
+                if self.has_placeholder else self.compiled("patterns"))
+        return found
 
     def may_match(self, text: str, placeholder: str, timeout: float | None = None) -> bool:
         """The cheap pre-check for one line: does the rule's gate (see :meth:`gate`) hit it?
