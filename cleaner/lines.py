@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 Edit = tuple[int, int, str]
@@ -115,7 +115,7 @@ class Line:
         self.text = text
         self.original_length = len(text)
         self._pieces: list[_Piece] | None = None  # None: not edited, position == column
-        self._starts: list[int] = []
+        self._starts: Sequence[int] = ()  # one shared empty tuple, not a list for each of a big file's lines
 
     def __repr__(self) -> str:
         return f"Line({self.number}, {self.text!r})"
