@@ -381,6 +381,11 @@ def main(argv: list[str] | None = None) -> int:
     have_shared = all((shared / name / sub).is_dir() for name in ("seeds", *CORPORA) for sub in ("raw", "gold"))
     if not have_shared:
         print(f"skipped: the real downloads and gold files (no seeds, devset and wild in {shared})")
+    for rev in args.against:
+        try:
+            git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+        except subprocess.CalledProcessError:
+            ap.error(f"--against {rev}: not a commit of this repository (try a hash, a tag or a branch)")
     work, stress = corpus_folder(args.keep, "cleaner-targets-")
     against: dict[str, Path] = {}
     try:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from cleaner import clean_text
 from support import REPO
 
 
@@ -60,3 +62,21 @@ def test_the_naive_peer_cleans_a_folder_into_another(tmp_path: Path) -> None:
     (tmp_path / "in" / "a" / "x.txt").write_text("同志们:\r\n更新时间:2021-06\r\nXX同志讲话!\r\n", encoding="utf-8")
     load("targets").peer("naive 12 regex subs", tmp_path / "in", tmp_path / "out")
     assert (tmp_path / "out" / "a" / "x.txt").read_text(encoding="utf-8") == "同志们：\n××同志讲话！\n"
+
+
+def test_a_revisions_command_is_that_checkouts_cleaner_with_its_own_rules(tmp_path: Path) -> None:
+    # targets.py --against runs an earlier checkout this way; here the checkout is this one.
+    text = "更新时间:2022-10 来源:网友投稿\nXX同志:大家好!\n"
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    done = subprocess.run([*load("targets").revision_command(REPO), "clean", str(tmp_path / "a.txt")],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout == clean_text(text).text
+
+
+def test_targets_refuses_a_revision_that_is_not_there(capsys: pytest.CaptureFixture[str]) -> None:
+    if not (REPO / ".git").exists():
+        pytest.skip("not a git checkout")
+    with pytest.raises(SystemExit) as exit_:
+        load("targets").main(["--only", "startup", "--against", "no-such-revision"])
+    assert exit_.value.code == 2
+    assert "--against no-such-revision: not a commit of this repository" in capsys.readouterr().err
