@@ -22,6 +22,9 @@ Then prints, each next to its target from issue 15:
   it and writes it) when installed: ftfy with its ``is_bad`` check first,
   datatrove's FTFY + symbol lines + C4 line filter, and a naive script of
   twelve ``regex`` substitutions; rounds interleaved, best of ``--rounds``;
+  with ``--against REV``, also that git revision's ``cleaner`` (checked out
+  into a temporary worktree, run with its own rule files), and the first
+  such revision is "today" for the stress corpus's target;
 - memory: the peak of ``cleaner clean STRESS -o OUT --log LOG`` (all cores)
   and of ``cleaner clean BIG.txt -o OUT`` on one ``--big-mb`` file: the largest
   process (``ru_maxrss``) and the whole process tree (proportional set size,
