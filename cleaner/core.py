@@ -23,7 +23,7 @@ from .lines import Edit, Line, split_lines
 from . import defaults
 from .actions import ACTIONS, REMOVALS
 from .defaults import ANONYMISE_MODES, Anonymise
-from .rules import PLACEHOLDER, Rule, load_rules, search
+from .rules import PLACEHOLDER, GatePlan, Rule, load_rules, search
 from .speech import (CLAUSE_HAN, Span, edge_ends, han_count, han_covered, is_genre_talk,
                      is_paragraph, is_speech, leaves_speech, zones)
 from .mojibake import DOCUMENT_CHECKS, REPAIRS
@@ -173,6 +173,13 @@ class _Document:
             known = self._ends[text] = edge_ends(text)
         return known
 
+    def _misses(self, gate: GatePlan) -> bool:
+        """Can no scan of this gate hit the document? Each hit starts with one of the gate's
+        first characters, and the document holds none of them: one set operation, no scan.
+        (False for an empty gate, which takes every line.)"""
+        plan, anywhere = gate
+        return bool(plan) and anywhere is not None and self._chars.isdisjoint(anywhere)
+
     def _candidates(self, rule: Rule) -> list[Line]:
         """The lines the rule could change, found by scans of the whole document.
 
@@ -181,15 +188,13 @@ class _Document:
         candidate, and each scan goes on from the next line. Without a gate,
         every line is one.
         """
-        scanners = rule.gate(self.options.placeholder)
-        if not scanners:
+        gate = rule.matcher.gate_plan(self.options.placeholder)
+        plan = gate[0]
+        if not plan:
             return self.lines
-        if not self.lines:
+        if not self.lines or self._misses(gate):
             return []
         chars = self._chars
-        plan, anywhere = rule.matcher.gate_plan(self.options.placeholder)
-        if anywhere is not None and chars.isdisjoint(anywhere):
-            return []  # no scan of the gate can hit: one set operation for the rule
         doc = ""
         hits: list[int] = []  # where a hit starts, at most one per line and scanner
         for scan, firsts in plan:
@@ -240,10 +245,8 @@ class _Document:
             return
         if opts.safe_only and rule.safety != "safe":
             return
-        if rule.action in _BY_GATE:
-            plan, anywhere = rule.matcher.gate_plan(opts.placeholder)
-            if plan and anywhere is not None and self._chars.isdisjoint(anywhere):
-                return  # no scan of its gate can hit this document (see _candidates): nothing to try
+        if rule.action in _BY_GATE and self._misses(rule.matcher.gate_plan(opts.placeholder)):
+            return  # the action works on its gate's lines, and the gate can find none here
         self._line = 0
         try:
             _HANDLERS[rule.action](self, rule)
