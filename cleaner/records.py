@@ -39,9 +39,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from . import pipeline as _pool
-from .files import RECORD_SUFFIXES as SUFFIXES  # noqa: F401  (the names of record files, as before)
-from .files import STDIN, Source, display, is_records
-from .files import records_wanted as wanted  # noqa: F401  (cleaner.records.wanted, as before)
+from .files import RECORD_SUFFIXES, STDIN, Source, display, is_records
 from .pipeline import Pipeline
 
 CHUNK = 64  # records sent to a worker at once
@@ -468,13 +466,13 @@ def run(paths: Sequence[str], output: str | None, pipeline: Pipeline, keys: Keys
     """
     for name in paths:
         if name != STDIN and not is_records(name):
-            raise RecordsError(f"{display(name)} is not a records file ({', '.join(SUFFIXES)}); clean text "
+            raise RecordsError(f"{display(name)} is not a records file ({', '.join(RECORD_SUFFIXES)}); clean text "
                                "files and records in separate runs")
         if name != STDIN and not os.path.isfile(name):
             raise RecordsError(f"{display(name)}: no such file")
     if output is not None and output != STDIN:
         if not is_records(output):
-            raise RecordsError(f"-o {display(output)}: records go to a records file ({', '.join(SUFFIXES)}) "
+            raise RecordsError(f"-o {display(output)}: records go to a records file ({', '.join(RECORD_SUFFIXES)}) "
                                "or to - (standard output)")
         target = os.path.realpath(output)
         if any(name != STDIN and os.path.realpath(name) == target for name in paths):
