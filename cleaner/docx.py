@@ -22,6 +22,8 @@ import zipfile
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
+from .files import OLD_WORD_START, PDF_START, ZIP_START
+
 RULE = "DOCX001"
 """The rule id under which the text outside a Word document's body is logged."""
 ACTION = "drop_part"
@@ -55,7 +57,7 @@ class Document:
 
 def is_docx(data: bytes) -> bool:
     """Whether ``data`` is a Word (OOXML) document: a zip holding ``word/document.xml``."""
-    if not data.startswith(b"PK\x03\x04"):
+    if not data.startswith(ZIP_START):
         return False
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -66,11 +68,11 @@ def is_docx(data: bytes) -> bool:
 
 def refusal(data: bytes, name: str) -> str | None:
     """Why a file cannot be cleaned as text although it may hold a speech (an old .doc, a PDF), or None."""
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+    if data.startswith(OLD_WORD_START):
         return ("an old binary Word document (.doc), which cannot be read as text; convert it first "
                 "(save it as .docx in Word or LibreOffice, or `soffice --headless --convert-to docx FILE`), "
                 "then clean the .docx")
-    if data.startswith(b"%PDF-"):
+    if data.startswith(PDF_START):
         return ("a PDF, which cannot be read as text; convert it first (`pdftotext -layout FILE`, "
                 "or save it as .docx), then clean the result")
     if name.lower().endswith(".docx") and not is_docx(data):

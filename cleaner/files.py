@@ -38,6 +38,25 @@ def is_records(name: str) -> bool:
     return name.lower().endswith(RECORD_SUFFIXES)
 
 
+ZIP_START = b"PK\x03\x04"
+"""The first bytes of a zip file, and so of a Word (.docx) document."""
+OLD_WORD_START = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""The first bytes of an old binary Word document (.doc)."""
+PDF_START = b"%PDF-"
+"""The first bytes of a PDF."""
+
+
+def may_be_word(data: bytes, name: str) -> bool:
+    """Whether :mod:`cleaner.docx` has something to say of a file: it starts as a zip, an old Word
+    document or a PDF, or it is named ``.docx``. Any other file is text, and the docx code (the
+    standard library's zip and XML modules) is not loaded for it.
+
+    >>> may_be_word(b"PK\x03\x04...", "a.txt"), may_be_word(b"", "A.DOCX"), may_be_word("同志们".encode(), "a.txt")
+    (True, True, False)
+    """
+    return data.startswith((ZIP_START, OLD_WORD_START, PDF_START)) or name.lower().endswith(".docx")
+
+
 def records_wanted(paths: Sequence[str], output: str | None) -> bool:
     """Whether ``cleaner clean PATHS -o OUTPUT`` cleans records: an input or the output is a records
     file, or the output is ``-`` (records on standard output).

@@ -30,7 +30,7 @@ from ._version import __version__
 from .changes import Change, CleanResult, summary_line
 from .core import Options, RuleTimeout, default_rules
 from .fileio import Decoded, DecodeError, cannot_replace, clean_decoded, decode, write_atomic
-from .files import Source, display
+from .files import Source, display, may_be_word
 from .guard import BodyIntegrityError
 from .rules import Rule, fingerprint
 
@@ -210,7 +210,7 @@ class Pipeline:
         it first), and so is a Word document to be rewritten in place.
         """
         name = source.path.name if source.path is not None else source.label
-        if not data.startswith(_NOT_TEXT) and not name.lower().endswith(".docx"):
+        if not may_be_word(data, name):
             return decode(data, self.encoding, trust=self.trust_encoding), []  # text: no need of the docx code
         from . import docx  # the standard library's zip and XML modules, loaded for a file that may need them
 
@@ -314,12 +314,6 @@ class Pipeline:
                 diff = render.paint(f"{render.harmless(source.label)}: {FORM_ONLY}", "header", view.color) + "\n"
         page = file_data(reviewed, rewritten=changed) if view.report else None
         return diff, page
-
-
-_NOT_TEXT = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"%PDF-")
-"""The first bytes that :func:`cleaner.docx.refusal` and :func:`cleaner.docx.is_docx` look for
-(a zip, an old binary Word document, a PDF): a file that starts with none of them, and is not named
-.docx, is neither refused nor read as Word, so the docx module is not loaded for it."""
 
 
 def form_change(before: str, result: CleanResult) -> str:
