@@ -38,6 +38,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the other scripts here, also when loaded by path
+from checkout import import_checkout, worktrees  # noqa: E402  (a revision beside this checkout)
 from compare_revisions import default_shared, git  # noqa: E402  (one place finds ../shared and runs git)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,14 +86,7 @@ def worker(tool: str, source: str, data: Path, passes: int) -> None:
 def _tool(tool: str, source: Path | None) -> Callable[[str], object]:
     if tool == "cleaner":
         assert source is not None
-        sys.path.insert(0, str(source))
-        import cleaner.rules
-
-        # An editable install of another checkout must not lend its rules: use this source's own.
-        cleaner.rules.default_rules_dir = lambda: source / "rules"
-        from cleaner import clean_text
-
-        assert Path(clean_text.__code__.co_filename).is_relative_to(source), "imported the wrong cleaner"
+        clean_text: Callable[[str], object] = import_checkout(source).clean_text
         return clean_text
     if tool == "ftfy":
         import ftfy
@@ -166,32 +160,25 @@ def main(argv: list[str] | None = None) -> int:
     mb = sum(len(d.encode("utf-8")) for d in corpus) / 1e6
     print(f"corpus: {len(corpus)} documents, {mb:.2f} MB, from {len(pages)} pages of "
           f"{' and '.join(CORPORA)} (as downloaded, lines shuffled, two concatenated)")
-    with tempfile.TemporaryDirectory(prefix="real-downloads-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="real-downloads-") as tmp, \
+            worktrees(args.against, Path(tmp)) as revisions:
         data = Path(tmp) / "corpus.json"
         data.write_text(json.dumps({"pages": pages, "corpus": corpus}, ensure_ascii=False), encoding="utf-8")
         sides: list[tuple[str, str, Path | None]] = [(f"cleaner {git('rev-parse', '--short', 'HEAD')}"
                                                       + (" + changes" if git("status", "--porcelain", "cleaner",
                                                                              "rules") else ""),
                                                       "cleaner", ROOT)]
-        for rev in args.against:
-            where = Path(tmp) / f"rev-{len(sides)}"
-            git("worktree", "add", "--detach", str(where), rev)
-            sides.append((f"cleaner {rev} ({git('rev-parse', '--short', rev)})", "cleaner", where))
+        sides += [(label, "cleaner", where) for label, where in revisions.items()]
         if not args.no_peers:
             sides.append(("ftfy.fix_text", "ftfy", None))
             if datatrove_available():
                 sides.append(("datatrove FTFY+symbol lines+C4", "datatrove", None))
             else:
                 print("(datatrove is not installed: its chain is left out)")
-        try:
-            seconds: dict[str, list[float]] = {name: [] for name, _, _ in sides}
-            for _ in range(args.rounds):
-                for name, tool, source in sides:
-                    seconds[name].append(run_worker(tool, source, data))
-        finally:
-            for _, tool, source in sides[1:]:
-                if tool == "cleaner" and source is not None:
-                    git("worktree", "remove", "--force", str(source))
+        seconds: dict[str, list[float]] = {name: [] for name, _, _ in sides}
+        for _ in range(args.rounds):
+            for name, tool, source in sides:
+                seconds[name].append(run_worker(tool, source, data))
     best = {name: mb / min(s) for name, s in seconds.items()}
     first = sides[0][0]
     for name, s in seconds.items():

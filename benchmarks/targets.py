@@ -55,11 +55,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from compare_revisions import default_shared, git  # noqa: E402  (the scripts here share their helpers)
+from checkout import command as checkout_command  # noqa: E402  (the scripts here share their helpers)
+from checkout import worktrees  # noqa: E402
+from compare_revisions import default_shared, git  # noqa: E402
 from real_downloads import CORPORA, datatrove_available  # noqa: E402
 from real_downloads import build as vary_pages  # noqa: E402
 from throughput import build as build_stress  # noqa: E402
-from throughput import corpus_folder, installed_cleaner  # noqa: E402
+from throughput import corpus_folder, installed_cleaner, timed  # noqa: E402
 
 # Issue 15's targets (one job unless said; this machine).
 REAL_MBS, REAL_OVER_DATATROVE, CLEAN_MBS = 8.0, 1.6, 18.0
@@ -184,12 +186,6 @@ def peers_installed() -> list[str]:
 
 # ------------------------------------------------------------------ measuring
 
-def timed(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
-    return time.perf_counter() - start
-
-
 def _tree_pss(pid: int) -> int:
     """kB of proportional set size of ``pid`` and every process below it (RSS where PSS is not to be had)."""
     children: dict[int, list[int]] = {}
@@ -252,7 +248,7 @@ def best_of(rounds: int, sides: dict[str, Callable[[int], list[str]]]) -> dict[s
     seconds: dict[str, list[float]] = {name: [] for name in sides}
     for r in range(rounds):
         for name in (list(sides) if r % 2 == 0 else list(reversed(sides))):
-            seconds[name].append(timed(sides[name](r)))
+            seconds[name].append(timed(sides[name](r), ENV))
     return {name: min(s) for name, s in seconds.items()}
 
 
@@ -262,15 +258,6 @@ def verdict(ok: bool) -> str:
 
 # ------------------------------------------------------------------ the sections
 
-def revision_command(source: Path) -> list[str]:
-    """The ``cleaner`` command of a checkout at ``source``: its console script's function, run from
-    there with its own rule files (an editable install's finder would give this checkout's)."""
-    code = ("import sys, pathlib; src = sys.argv.pop(1); sys.path.insert(0, src); sys.argv[0] = 'cleaner'; "
-            "import cleaner.rules; cleaner.rules.default_rules_dir = lambda: pathlib.Path(src) / 'rules'; "
-            "from cleaner.cli import main; sys.exit(main())")
-    return [sys.executable, "-c", code, str(source)]
-
-
 def throughput(cleaner: Path, work: Path, corpora: dict[str, tuple[Path, int]], rounds: int, peers: list[str],
                against: dict[str, Path]) -> None:
     print("\n## Throughput, one job, end to end (MB/s of input; best of %d, interleaved)" % rounds)
@@ -279,7 +266,7 @@ def throughput(cleaner: Path, work: Path, corpora: dict[str, tuple[Path, int]], 
         sides = {"cleaner": command([str(cleaner), "clean", str(folder), "-o"], work / f"out-{corpus}-",
                                     ["-q", "--jobs", "1"])}
         for rev, source in against.items():
-            sides[rev] = command([*revision_command(source), "clean", str(folder), "-o"],
+            sides[rev] = command([*checkout_command(source), "clean", str(folder), "-o"],
                                  work / f"rev-{corpus}-{len(sides)}-", ["-q", "--jobs", "1"])
         for name in peers:
             sides[name] = command([sys.executable, __file__, "--peer", name, str(folder)],
@@ -346,9 +333,9 @@ def cores(cleaner: Path, work: Path, folder: Path, size: int, rounds: int) -> No
 
 def startup(cleaner: Path, work: Path, small: Path) -> None:
     print(f"\n## One small file ({small.stat().st_size / 1000:.0f} kB), process start included (best of 10)")
-    timed([str(cleaner), "clean", str(small)])  # bytecode written, caches warm
+    timed([str(cleaner), "clean", str(small)], ENV)  # bytecode written, caches warm
     for what, args in (("-o DIR", ["-o", str(work / "out-small")]), ("to stdout", [])):
-        runs = sorted(timed([str(cleaner), "clean", str(small), *args]) for _ in range(10))
+        runs = sorted(timed([str(cleaner), "clean", str(small), *args], ENV) for _ in range(10))
         print(f"cleaner clean small.txt {what:10} best {runs[0]:.3f} s (median {runs[5]:.3f} s), "
               f"target < {SMALL_FILE_S:g} s: {verdict(runs[0] < SMALL_FILE_S)}")
 
@@ -390,37 +377,37 @@ def main(argv: list[str] | None = None) -> int:
         except subprocess.CalledProcessError:
             ap.error(f"--against {rev}: not a commit of this repository (try a hash, a tag or a branch)")
     work, stress = corpus_folder(args.keep, "cleaner-targets-")
-    against: dict[str, Path] = {}
     try:
-        for rev in args.against:
-            where = work / f"rev-{len(against)}"
-            git("worktree", "add", "--detach", str(where), rev)
-            against[f"cleaner {rev} ({git('rev-parse', '--short', rev)})"] = where
-        corpora: dict[str, tuple[Path, int]] = {}
-        if have_shared:
-            corpora["real downloads"] = (work / "real", write_real(shared, work / "real", args.repeat))
-            corpora["already clean"] = (work / "gold", write_gold(shared, work / "gold", args.repeat))
-        if "throughput" in args.only or "memory" in args.only or not have_shared:
-            corpora["stress"] = (stress, build_stress(stress, args.stress_mb, args.files))
-        print("corpora: " + ", ".join(f"{name} {size / 1e6:.1f} MB" for name, (_, size) in corpora.items())
-              + f"; cleaner {cleaner}; load average {os.getloadavg()[0]:.1f}")
-        if "throughput" in args.only:
-            throughput(cleaner, work, corpora, args.rounds, [] if args.no_peers else peers_installed(), against)
-        if "memory" in args.only:
-            memory(cleaner, work, stress, args.files, args.big_mb)
-        if "cores" in args.only:
-            folder, size = corpora["real downloads" if have_shared else "stress"]
-            cores(cleaner, work, folder, size, args.rounds)
-        if "startup" in args.only:
-            small = (min((p for p in (shared / "devset" / "raw").glob("*.txt")), key=lambda p: abs(p.stat().st_size
-                     - 10_000)) if have_shared else next(stress.rglob("*.txt")))
-            startup(cleaner, work, small)
+        with worktrees(args.against, work) as against:
+            run(args, cleaner, shared, have_shared, work, stress, against)
     finally:
-        for where in against.values():
-            git("worktree", "remove", "--force", str(where))
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def run(args: argparse.Namespace, cleaner: Path, shared: Path, have_shared: bool, work: Path, stress: Path,
+        against: dict[str, Path]) -> None:
+    """The sections asked for, on corpora built in ``work``."""
+    corpora: dict[str, tuple[Path, int]] = {}
+    if have_shared:
+        corpora["real downloads"] = (work / "real", write_real(shared, work / "real", args.repeat))
+        corpora["already clean"] = (work / "gold", write_gold(shared, work / "gold", args.repeat))
+    if "throughput" in args.only or "memory" in args.only or not have_shared:
+        corpora["stress"] = (stress, build_stress(stress, args.stress_mb, args.files))
+    print("corpora: " + ", ".join(f"{name} {size / 1e6:.1f} MB" for name, (_, size) in corpora.items())
+          + f"; cleaner {cleaner}; load average {os.getloadavg()[0]:.1f}")
+    if "throughput" in args.only:
+        throughput(cleaner, work, corpora, args.rounds, [] if args.no_peers else peers_installed(), against)
+    if "memory" in args.only:
+        memory(cleaner, work, stress, args.files, args.big_mb)
+    if "cores" in args.only:
+        folder, size = corpora["real downloads" if have_shared else "stress"]
+        cores(cleaner, work, folder, size, args.rounds)
+    if "startup" in args.only:
+        small = (min((p for p in (shared / "devset" / "raw").glob("*.txt")), key=lambda p: abs(p.stat().st_size
+                 - 10_000)) if have_shared else next(stress.rglob("*.txt")))
+        startup(cleaner, work, small)
 
 
 if __name__ == "__main__":

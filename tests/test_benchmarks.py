@@ -68,7 +68,7 @@ def test_a_revisions_command_is_that_checkouts_cleaner_with_its_own_rules(tmp_pa
     # targets.py --against runs an earlier checkout this way; here the checkout is this one.
     text = "更新时间:2022-10 来源:网友投稿\nXX同志:大家好!\n"
     (tmp_path / "a.txt").write_text(text, encoding="utf-8")
-    done = subprocess.run([*load("targets").revision_command(REPO), "clean", str(tmp_path / "a.txt")],
+    done = subprocess.run([*load("checkout").command(REPO), "clean", str(tmp_path / "a.txt")],
                           capture_output=True, text=True, check=True)
     assert done.stdout == clean_text(text).text
 
