@@ -111,6 +111,7 @@ def clean_text(text: str, rules: list[Rule] | tuple[Rule, ...] | None = None, *,
     for rule in default_rules() if rules is None else rules:
         doc.run(rule)
     result = doc.result()
+    del doc  # its lines, maps and caches: a long document's guard runs without them
     # Nothing recorded and the input given back as it came: the guard could only
     # compare the text with itself (a clean document, on a rerun or from a corpus).
     if opts.guard and (result.changes or result.text != text):
@@ -255,8 +256,10 @@ class _Document:
 
     def result(self) -> CleanResult:
         sep = "\n\n" if self.options.blank_lines else "\n"
-        body = sep.join([ln.text for ln in self.lines])
-        text = body + "\n" if self.lines else ""
+        texts = [ln.text for ln in self.lines]
+        if texts:  # the final break joined in, not added to a copy of a long text
+            texts[-1] += "\n"
+        text = sep.join(texts)
         if not text and self._input_nonblank:
             self.info.empty_reason = "every line was removed as noise"
         return CleanResult(text, self.changes, self.info, [(ln.number, ln.text) for ln in self.lines],

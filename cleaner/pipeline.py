@@ -155,11 +155,10 @@ class Pipeline:
     def run(self, source: Source) -> FileOutcome:
         """Read one input (standard input when its path is None), clean it and write it."""
         start = time.perf_counter()
-        try:
-            data = sys.stdin.buffer.read() if source.path is None else source.path.read_bytes()
-        except OSError as exc:
-            return FileOutcome(source.label, error=f"cannot read: {exc.strerror}")
-        outcome = self.run_bytes(data, source)
+        try:  # the bytes go straight to run_bytes, with no name here to keep them alive
+            outcome = self.run_bytes(_read(source), source)
+        except _Unreadable as exc:
+            return FileOutcome(source.label, error=f"cannot read: {exc}")
         return replace(outcome, seconds=time.perf_counter() - start)
 
     def run_bytes(self, data: bytes, source: Source) -> FileOutcome:
@@ -167,6 +166,10 @@ class Pipeline:
         label = source.label
         try:
             decoded, parts = self._decode(data, source)
+            # Bytes that are the text in UTF-8 are let go (a long file is not held twice
+            # while it is cleaned); whether the output differs is then told from the text.
+            original = None if decoded.utf8_exact else data
+            del data
             result = clean_decoded(decoded, tuple(self.rules), options=self.options)  # a tuple already
             result.changes[:0] = parts
         except DecodeError as exc:
@@ -178,7 +181,7 @@ class Pipeline:
             return FileOutcome(label, error=f"internal error ({type(exc).__name__}: {exc}); the file "
                                "was skipped and left unchanged; please report this with the file")
         new = result.text.encode("utf-8")
-        changed = new != data
+        changed = new != original if original is not None else result.text != decoded.text
         diff, page = self._show(source, decoded.text, result, changed)
         refused = self._refuse_in_place(source, decoded.damaged) if changed else None
         if refused:
@@ -346,6 +349,18 @@ def in_place_target(path: Path) -> Path:
     the file it points to unclean.
     """
     return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+class _Unreadable(Exception):
+    """An input that could not be read; the message is the system's reason."""
+
+
+def _read(source: Source) -> bytes:
+    """The bytes of ``source`` (standard input when its path is None)."""
+    try:
+        return sys.stdin.buffer.read() if source.path is None else source.path.read_bytes()
+    except OSError as exc:
+        raise _Unreadable(exc.strerror) from None
 
 
 def _cannot_write(label: str, target: Path | None, exc: OSError) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cleaner import DecodeError, clean_bytes, decode
-from cleaner.fileio import write_atomic
+from cleaner.fileio import _utf8, write_atomic
 
 TEXT = "在全县大会上的讲话\n同志们：\n今天，我们召开会议，部署全年工作。谢谢大家！\n"
 
@@ -58,3 +58,25 @@ def test_write_atomic_replaces_and_keeps_permissions(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "新"
     assert target.stat().st_mode & 0o777 == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+
+
+def test_a_long_utf8_file_decodes_piecewise_to_the_same_text() -> None:
+    # Over a megabyte, with characters of one to four bytes falling across the
+    # boundaries of the pieces the decoder reads.
+    text = ("同志们：a𠀋今天，我们召开会议。\n" * 60_000)
+    data = text.encode("utf-8")
+    assert len(data) > 2 * 1024 * 1024
+    decoded = decode(data)
+    assert decoded.text == text
+    assert (decoded.encoding, decoded.bom, decoded.damaged, decoded.utf8_exact) == ("utf-8", False, False, True)
+
+
+def test_a_long_file_with_a_bad_byte_names_its_place_in_the_whole_file() -> None:
+    data = ("同志们好。\n" * 200_000).encode("utf-8")  # 16 bytes a line
+    bad = data[:1_500_000] + b"\xff" + data[1_500_000:]
+    with pytest.raises(UnicodeDecodeError) as raised:
+        _utf8(bad)  # read piecewise, the error is still placed in the whole file
+    assert raised.value.start == 1_500_000
+    decoded = decode(bad)  # mostly UTF-8: read as such, the bad byte replaced
+    assert decoded.damaged and not decoded.utf8_exact
+    assert decoded.text.count("\ufffd") == 1

@@ -99,3 +99,20 @@ def test_guard_refuses_a_dropped_line_whose_speech_was_not_the_rules_noise() -> 
     unnamed = honest._replace(noise=None)  # a path that drops lines without saying what was noise
     with pytest.raises(BodyIntegrityError):
         check_body(source, output, [unnamed])
+
+
+def test_guard_reads_a_long_text_a_block_at_a_time_with_the_same_verdicts() -> None:
+    # Several of the guard's blocks, a character beyond U+FFFF among them, and a
+    # removal deep in the text: the piecewise comparison must agree with the whole.
+    line = "同志们，今天我们在这里召开全县工作会议，𠀋部署全年工作。\n"
+    body = line * 6000  # about 180,000 characters
+    ad = "本文来源：某某文库网\n"
+    source = body + ad + body
+    drop = Change("FN001", "drop_line", 6001, 1, ad.strip(), "", end_column=len(ad), noise=(0, len(ad) - 1))
+    check_body(source, body + body, [drop])
+    check_body(source, body + "某某" + body, [drop])  # more Chinese in the output is not a loss
+    lost = body + body[:-3] + "\n"  # the last clause's final characters are gone
+    with pytest.raises(BodyIntegrityError, match="line 12001, column 27"):
+        check_body(source, lost, [drop])
+    with pytest.raises(BodyIntegrityError, match="no rule recorded a change"):
+        check_body(source, body + body, [])  # the ad's Chinese went with no change that says so

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 from pathlib import Path
 
@@ -127,3 +128,20 @@ def test_a_pipeline_without_messages_gives_the_same_counts_and_bytes() -> None:
         assert said.summary and (quiet.summary, quiet.warnings, quiet.notes, quiet.form) == ("", (), (), "")
         assert (said.output, said.changed, said.rule_counts, said.truncated, said.damaged) == (
             quiet.output, quiet.changed, quiet.rule_counts, quiet.truncated, quiet.damaged)
+
+
+@pytest.mark.parametrize("data", [
+    "同志们：\n今天我们开会。\n".encode("utf-8"),  # clean UTF-8: its bytes are let go, the text tells
+    "同志们：\n今天我们开会。".encode("utf-8"),  # no final break: one is added
+    codecs.BOM_UTF8 + "同志们：\n".encode("utf-8"),
+    "同志们：\r\n今天我们开会。\r\n".encode("utf-8"),
+    "同志们：\n今天我们开会。\n".encode("gb18030"),
+    "同志们：\n".encode("utf-16"),
+    "同志们：\n".encode("utf-8") + b"\xff" + "今天我们开会。\n".encode("utf-8"),
+    NOISY.encode("utf-8"),
+    b"",
+], ids=["utf-8", "no-final-break", "bom", "crlf", "gb18030", "utf-16", "damaged", "noisy", "empty"])
+def test_changed_says_whether_the_clean_bytes_differ_from_the_input(data: bytes) -> None:
+    outcome = cleaner.clean_file(data, name="doc")
+    assert outcome.error is None and outcome.output is not None
+    assert outcome.changed == (outcome.output != data)
