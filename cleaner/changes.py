@@ -95,7 +95,7 @@ class CleanResult:
     changes: list[Change] = field(default_factory=list)
     info: DocumentInfo = field(default_factory=DocumentInfo)
     lines: list[tuple[int, str]] = field(default_factory=list)
-    """Each line of ``text`` (blank separator lines aside) with the input line it came from."""
+    """Each line of ``text`` (blank separator lines aside) with the input line it came from (empty without a log)."""
     counts: Counter[str] | None = None
     """Changes per rule when the log was not kept (``Options(log=False)``): then ``changes``
     holds only the removals and the warnings."""

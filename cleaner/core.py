@@ -53,8 +53,9 @@ class Options:
     log: keep a record of every change. Off, the result keeps only what the
         guard reads (the removals, with their input positions) and the
         warnings; the other changes are counted per rule
-        (:meth:`CleanResult.rule_counts`) but not recorded, which saves most
-        of the time and memory that a log costs. The clean text is the same.
+        (:meth:`CleanResult.rule_counts`) but not recorded, and the result's
+        ``lines`` (for a review) are not kept, which saves most of the time
+        and memory that a log costs. The clean text is the same.
     """
 
     placeholder: str = defaults.PLACEHOLDER
@@ -262,8 +263,9 @@ class _Document:
         text = sep.join(texts)
         if not text and self._input_nonblank:
             self.info.empty_reason = "every line was removed as noise"
-        return CleanResult(text, self.changes, self.info, [(ln.number, ln.text) for ln in self.lines],
-                           counts=self._counts)
+        # The map of output lines to input lines is for a review (a diff, the report), which reads the log.
+        lines = [(ln.number, ln.text) for ln in self.lines] if self.options.log else []
+        return CleanResult(text, self.changes, self.info, lines, counts=self._counts)
 
     # ------------------------------------------------------------ helpers
 

@@ -78,6 +78,8 @@ def review(label: str, source: str, result: CleanResult) -> FileReview:
     >>> [(s.kind, s.before, s.after, s.rules) for s in r.lines[0].segments]
     [('replaced', 'XX', '××', ('AN001',)), ('same', '同志', '同志', ()), ('replaced', ':', '：', ('PU002',))]
     """
+    if not result.logged:
+        raise ValueError(f"{label}: a review needs every change: clean with log=True (Options(log=True), the default)")
     by_line: dict[int, list[Change]] = defaultdict(list)
     for c in result.changes:
         if c.kind == "change":

@@ -40,6 +40,13 @@ def test_review_labels_every_changed_stretch_with_its_rule() -> None:
     assert r.lines[3].segments[0].before == "笔墨文行整理，咨询QQ2233445566"
 
 
+def test_a_result_without_a_log_is_refused_for_review_not_reviewed_wrong() -> None:
+    quiet = clean_text(NOISY, log=False)  # counts only, and no map of output lines to input lines
+    assert quiet.lines == [] and quiet.text == clean_text(NOISY).text
+    with pytest.raises(ValueError, match="a.txt: a review needs every change: clean with log=True"):
+        review("a.txt", NOISY, quiet)
+
+
 def test_inline_diff_marks_changes_inside_the_line_with_rule_ids(tmp_path: Path) -> None:
     path = write(tmp_path, "speech.txt", NOISY)
     done = run_main("diff", str(path), "--no-color")
