@@ -98,7 +98,7 @@ class CleanResult:
     """Each line of ``text`` (blank separator lines aside) with the input line it came from (empty without a log)."""
     counts: Counter[str] | None = None
     """Changes per rule when the log was not kept (``Options(log=False)``): then ``changes``
-    holds only the removals and the warnings."""
+    holds only the warnings."""
 
     @property
     def logged(self) -> bool:

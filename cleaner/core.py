@@ -18,7 +18,7 @@ import re
 import regex
 
 from .changes import Change, CleanResult, DocumentInfo, Kind
-from .guard import BodyIntegrityError, check_body
+from .guard import BodyIntegrityError, Removals, check_body
 from .lines import Edit, Line, split_lines
 from . import defaults
 from .actions import ACTIONS, REMOVALS
@@ -50,12 +50,12 @@ class Options:
     safe_only: run only the rules whose fix is ``safe`` (pure form:
         punctuation, width, placeholders of unambiguous marks), none of the
         ``review`` ones that judge what is noise.
-    log: keep a record of every change. Off, the result keeps only what the
-        guard reads (the removals, with their input positions) and the
-        warnings; the other changes are counted per rule
-        (:meth:`CleanResult.rule_counts`) but not recorded, and the result's
-        ``lines`` (for a review) are not kept, which saves most of the time
-        and memory that a log costs. The clean text is the same.
+    log: keep a record of every change. Off, the result keeps only the
+        warnings; the changes are counted per rule
+        (:meth:`CleanResult.rule_counts`), the guard gets the input spans
+        of the removals (:class:`cleaner.guard.Removals`), and the
+        result's ``lines`` (for a review) are not kept, which saves most of
+        the time and memory that a log costs. The clean text is the same.
     """
 
     placeholder: str = defaults.PLACEHOLDER
@@ -112,12 +112,13 @@ def clean_text(text: str, rules: list[Rule] | tuple[Rule, ...] | None = None, *,
     for rule in default_rules() if rules is None else rules:
         doc.run(rule)
     result = doc.result()
+    removals = None if opts.log else doc.removals
     del doc  # its lines, maps and caches: a long document's guard runs without them
     # Nothing recorded and the input given back as it came: the guard could only
     # compare the text with itself (a clean document, on a rerun or from a corpus).
-    if opts.guard and (result.changes or result.text != text):
+    if opts.guard and (result.changes or (removals is not None and removals.spans) or result.text != text):
         try:
-            check_body(text, result.text, result.changes)
+            check_body(text, result.text, result.changes, removals)
         except BodyIntegrityError:
             if not opts.log:  # the error names the change that lost text: run again with every change logged
                 return clean_text(text, rules, options=replace(opts, log=True))
@@ -135,6 +136,7 @@ class _Document:
         self.changes: list[Change] = []
         # Without a log, the changes that remove nothing are only counted (see Options.log).
         self._counts: Counter[str] | None = None if options.log else Counter()
+        self.removals = Removals()  # without a log: what the guard reads of the removals
         self.info = DocumentInfo()
         self._line = 0  # the line a rule is working on, for RuleTimeout
         self._input_nonblank = any(s.strip() for s in parts)
@@ -275,16 +277,24 @@ class _Document:
         """Log a change of the current text ``[pos, pos + len(before))`` of ``line``."""
         if after:
             self._chars.update(after)
-        if self._counts is not None and kind == "change":
+        if self._counts is not None and kind == "change":  # no log: counted, and only what the guard reads kept
             self._counts[rule.id] += 1
-            if (action or rule.action) not in REMOVALS:
-                return  # no log asked for, and the guard reads only removals
-        end = pos + len(before)
-        end_column = line.original_length if end >= len(line.text) else line.column(end)
+            done = action or rule.action
+            if done in REMOVALS and self.options.guard:
+                self.removals.add(done, line.number, line.column(pos) + 1, self._end_column(line, pos, before) + 1,
+                                  before, noise)
+            return
+        end_column = self._end_column(line, pos, before)
         self.changes.append(Change(rule.id, action or rule.action, line.number,
                                    line.column(pos) + 1, before, after, kind, message,
                                    end_column + 1, noise,
                                    review=kind == "change" and rule.safety == "review"))
+
+    @staticmethod
+    def _end_column(line: Line, pos: int, before: str) -> int:
+        """The input column (0-based) where the current text ``[pos, pos + len(before))`` of ``line`` ends."""
+        end = pos + len(before)
+        return line.original_length if end >= len(line.text) else line.column(end)
 
     def _patterns(self, rule: Rule) -> list[regex.Pattern[str]]:
         return rule.matcher.patterns_for(self.options.placeholder)

@@ -22,6 +22,7 @@ claim less than all the speech-like text on it.
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
@@ -46,13 +47,55 @@ class BodyIntegrityError(Exception):
         super().__init__(message)
 
 
-def check_body(source: str, output: str, changes: list[Change]) -> None:
-    """Raise :class:`BodyIntegrityError` unless the output keeps the input's body text."""
-    check_dropped_lines(changes)
-    removed: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for c in changes:
-        if c.kind == "change" and c.action in REMOVALS:
-            removed[c.line].append((c.column - 1, c.end_column - 1))
+class Removals:
+    """What the guard reads of a document's removals, kept without their changes.
+
+    Without a log (``Options(log=False)``) the engine keeps no
+    :class:`~cleaner.changes.Change` for a removal, only this: the input
+    span it took (line, first and last column: three numbers in an array),
+    and whether a dropped line took a speech clause beside its noise (read
+    as :func:`check_dropped_lines` reads it, when the line is dropped). A
+    failure then names no rule; the engine cleans again with the log to say
+    which.
+    """
+
+    __slots__ = ("spans", "speech_dropped")
+
+    def __init__(self) -> None:
+        self.spans = array("q")  # line, start, end (0-based columns of the input line), for each removal
+        self.speech_dropped = False
+
+    def add(self, action: str, line: int, column: int, end_column: int, before: str,
+            noise: tuple[int, int] | None) -> None:
+        """A removal, its columns 1-based as a change's are."""
+        self.spans.extend((line, column - 1, end_column - 1))
+        if action in LINE_DROPS and is_speech(outside(before, [noise] if noise else [])):
+            self.speech_dropped = True
+
+    def by_line(self) -> dict[int, list[tuple[int, int]]]:
+        removed: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        spans = self.spans
+        for i in range(0, len(spans), 3):
+            removed[spans[i]].append((spans[i + 1], spans[i + 2]))
+        return removed
+
+
+def check_body(source: str, output: str, changes: list[Change], removals: Removals | None = None) -> None:
+    """Raise :class:`BodyIntegrityError` unless the output keeps the input's body text.
+
+    ``removals``: the removals, when ``changes`` has none of them (a document cleaned without a log).
+    """
+    removed: dict[int, list[tuple[int, int]]]
+    if removals is None:
+        check_dropped_lines(changes)
+        removed = defaultdict(list)
+        for c in changes:
+            if c.kind == "change" and c.action in REMOVALS:
+                removed[c.line].append((c.column - 1, c.end_column - 1))
+    else:
+        if removals.speech_dropped:
+            raise BodyIntegrityError("a dropped line took speech beside its noise", None, 0, 0)
+        removed = removals.by_line()
     if _same(_kept_han_blocks(source, removed), _han_blocks(output, 0, len(output))):
         return  # read a block at a time: a long text's Han characters are not copied whole
     expected = _kept_han(source, removed)

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from cleaner import BodyIntegrityError, clean_text, load_rule_file
+from cleaner import BodyIntegrityError, Options, clean_text, decode, load_rule_file
+from cleaner.actions import REMOVALS
 from cleaner.changes import Change
-from cleaner.guard import check_body
-from support import run_main
+from cleaner.core import _Document, default_rules
+from cleaner.guard import Removals, check_body
+from support import SAMPLES, run_main
 
 # A user's rule meant to turn "某局XX" into "某局××" but whose replacement
 # forgets the captured name: it silently deletes the Chinese before XX.
@@ -116,3 +118,38 @@ def test_guard_reads_a_long_text_a_block_at_a_time_with_the_same_verdicts() -> N
         check_body(source, lost, [drop])
     with pytest.raises(BodyIntegrityError, match="no rule recorded a change"):
         check_body(source, body + body, [])  # the ad's Chinese went with no change that says so
+
+
+def test_without_a_log_the_guard_reads_the_same_removals_as_from_the_log() -> None:
+    """The spans kept without a log are those the log's removals give, change for change.
+
+    (Were they wrong, the guard would fail and the document be cleaned again
+    with the log: the same text, so only this test would see it.)
+    """
+    texts = [decode(p.read_bytes()).text for p in sorted((SAMPLES / "input").glob("*.txt"))]
+    texts.append("更新时间:2022-10 来源:网友投稿\n同志们：\n今天，我们召开会议，部署全年工作。\n本文由某某文库整理，咨询QQ12345\n")
+    seen = 0
+    for text in texts:
+        doc = _Document(text, Options(log=False))
+        for rule in default_rules():
+            doc.run(rule)
+        expected = Removals()
+        for c in clean_text(text).changes:
+            if c.kind == "change" and c.action in REMOVALS:
+                expected.add(c.action, c.line, c.column, c.end_column, c.before, c.noise)
+        assert doc.removals.spans == expected.spans and not doc.removals.speech_dropped
+        seen += len(expected.spans) // 3
+    assert seen > 10
+
+
+def test_the_guard_refuses_a_dropped_line_with_speech_from_the_spans_alone() -> None:
+    source = "下面是小编整理的讲话稿，欢迎阅读。同志们：今天我们召开全县大会。\n正文。\n"
+    line = source.split("\n")[0]
+    honest, sly = Removals(), Removals()
+    honest.add("drop_line", 1, 1, len(line) + 1, line, (0, len(line)))
+    sly.add("drop_line", 1, 1, len(line) + 1, line, (0, 17))
+    check_body(source, "正文。\n", [], honest)
+    with pytest.raises(BodyIntegrityError, match="a dropped line took speech"):
+        check_body(source, "正文。\n", [], sly)
+    with pytest.raises(BodyIntegrityError, match="no rule recorded a change"):
+        check_body(source, "正文。\n", [], Removals())  # the line went, and no span says so
