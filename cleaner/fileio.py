@@ -15,7 +15,7 @@ import fcntl
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -276,8 +276,33 @@ def clean_decoded(decoded: Decoded, rules: list[Rule] | tuple[Rule, ...] | None 
     return result
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file and a rename.
+def utf8_pieces(content: bytes | str) -> Iterator[bytes]:
+    """``content`` as bytes: a text in UTF-8 a piece at a time, so that a long one is never encoded whole.
+
+    >>> b"".join(utf8_pieces("同志们")) == "同志们".encode("utf-8"), list(utf8_pieces(b"ok"))
+    (True, [b'ok'])
+    """
+    if isinstance(content, bytes):
+        yield content
+        return
+    for i in range(0, len(content), _CHUNK):
+        yield content[i:i + _CHUNK].encode("utf-8")
+
+
+def holds(path: Path, content: bytes | str) -> bool:
+    """Does the file at ``path`` hold ``content`` (a text: in UTF-8) already? Read a piece at a time."""
+    try:
+        with path.open("rb") as fh:
+            for piece in utf8_pieces(content):
+                if fh.read(len(piece)) != piece:
+                    return False
+            return not fh.read(1)
+    except OSError:
+        return False
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write ``data`` (a text: in UTF-8, encoded a piece at a time) to ``path`` via a temporary file and a rename.
 
     A reader (or an interrupted run) sees either the old file or the new one,
     never half of it. What can be kept of an existing file is kept, as
@@ -304,7 +329,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-            fh.write(data)
+            for piece in utf8_pieces(data):
+                fh.write(piece)
             fh.flush()
             if old is None:
                 os.fchmod(fh.fileno(), 0o644)

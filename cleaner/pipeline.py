@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 from .changes import Change, CleanResult, summary_line
 from .core import Options, RuleTimeout, default_rules
-from .fileio import Decoded, DecodeError, cannot_replace, clean_decoded, decode, write_atomic
+from .fileio import Decoded, DecodeError, cannot_replace, clean_decoded, decode, holds, write_atomic
 from .files import Source, display, may_be_word
 from .guard import BodyIntegrityError
 from .rules import Rule, fingerprint
@@ -180,7 +180,11 @@ class Pipeline:
         except Exception as exc:  # a bug must not stop the batch or print a traceback
             return FileOutcome(label, error=f"internal error ({type(exc).__name__}: {exc}); the file "
                                "was skipped and left unchanged; please report this with the file")
-        new = result.text.encode("utf-8")
+        # The clean bytes are made whole where they are wanted whole (returned, or compared with
+        # input bytes that were kept); written to a file, a long text is encoded a piece at a time.
+        new: bytes | str = result.text
+        if original is not None or self._returns:
+            new = result.text.encode("utf-8")
         changed = new != original if original is not None else result.text != decoded.text
         diff, page = self._show(source, decoded.text, result, changed)
         refused = self._refuse_in_place(source, decoded.damaged) if changed else None
@@ -259,16 +263,23 @@ class Pipeline:
             return in_place_target(source.path)
         return None
 
-    def _write(self, source: Source, new: bytes, changed: bool) -> bytes | None:
-        """Write the clean bytes where they go; the bytes when they go back to the caller."""
+    @property
+    def _returns(self) -> bool:
+        """Do the clean bytes go back to the caller (in the outcome), at least for some inputs?"""
+        return self.write_back is WriteBack.RETURN or (self.write_back is WriteBack.IN_PLACE and self.deferred)
+
+    def _write(self, source: Source, new: bytes | str, changed: bool) -> bytes | None:
+        """Write the clean bytes (or text, in UTF-8) where they go; the bytes when they go back to the caller."""
         if self.write_back is WriteBack.FOLDER:
             assert self.output is not None
-            _write_if_different(self.output / source.relative, new)
+            target = self.output / source.relative
+            if not holds(target, new):
+                write_atomic(target, new)
         elif self.write_back is WriteBack.IN_PLACE and source.path is not None and not self.deferred:
             if changed:
                 write_atomic(in_place_target(source.path), new)
         elif self.write_back in (WriteBack.RETURN, WriteBack.IN_PLACE):
-            return new
+            return new if isinstance(new, bytes) else new.encode("utf-8")
         return None
 
     def _refuse_in_place(self, source: Source, damaged: bool) -> str | None:
@@ -370,16 +381,6 @@ def _cannot_write(label: str, target: Path | None, exc: OSError) -> str:
     named = target if target is not None else exc.filename
     where = display(named) if isinstance(named, (str, os.PathLike)) else ""
     return f"cannot write{' ' + where if where and where != label else ''}: {why}; it was left as it was"
-
-
-def _write_if_different(target: Path, data: bytes) -> None:
-    """Write atomically, and only when the file is missing or its content differs."""
-    try:
-        if target.read_bytes() == data:
-            return
-    except OSError:
-        pass
-    write_atomic(target, data)
 
 
 def clean_file(source: str | os.PathLike[str] | bytes, rules: Sequence[Rule] | None = None, *,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cleaner import DecodeError, clean_bytes, decode
-from cleaner.fileio import _utf8, write_atomic
+from cleaner.fileio import _utf8, holds, write_atomic
 
 TEXT = "在全县大会上的讲话\n同志们：\n今天，我们召开会议，部署全年工作。谢谢大家！\n"
 
@@ -80,3 +80,13 @@ def test_a_long_file_with_a_bad_byte_names_its_place_in_the_whole_file() -> None
     decoded = decode(bad)  # mostly UTF-8: read as such, the bad byte replaced
     assert decoded.damaged and not decoded.utf8_exact
     assert decoded.text.count("\ufffd") == 1
+
+
+def test_a_long_text_is_written_and_compared_a_piece_at_a_time(tmp_path: Path) -> None:
+    text = "同志们：a𠀋今天，我们召开会议。\n" * 60_000  # over a megabyte: several pieces
+    path = tmp_path / "out" / "speech.txt"
+    write_atomic(path, text)
+    assert path.read_bytes() == text.encode("utf-8")
+    assert holds(path, text) and holds(path, text.encode("utf-8"))
+    assert not holds(path, text + "。") and not holds(path, text[:-1]) and not holds(path, text.replace("𠀋", "x"))
+    assert not holds(tmp_path / "missing.txt", text) and not holds(tmp_path, text)  # a folder holds no text
