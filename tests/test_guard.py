@@ -127,7 +127,8 @@ def test_without_a_log_the_guard_reads_the_same_removals_as_from_the_log() -> No
     with the log: the same text, so only this test would see it.)
     """
     texts = [decode(p.read_bytes()).text for p in sorted((SAMPLES / "input").glob("*.txt"))]
-    texts.append("更新时间:2022-10 来源:网友投稿\n同志们：\n今天，我们召开会议，部署全年工作。\n本文由某某文库整理，咨询QQ12345\n")
+    texts.append("更新时间:2022-10 来源:网友投稿\n同志们：\n今天，我们召开会议，部署全年工作。\n"
+                 "本文由某某文库整理，咨询QQ12345\n")
     seen = 0
     for text in texts:
         doc = _Document(text, Options(log=False))
