@@ -110,7 +110,7 @@ def decode(data: bytes, encoding: str | None = None, *, trust: bool = False) -> 
                       f"not {', '.join(candidates)} either; give the encoding with --encoding")
 
 
-_CHUNK = 1 << 20  # bytes of UTF-8 decoded at once
+_CHUNK = 1 << 20  # bytes decoded, or characters encoded, at once: a long text is never converted whole
 
 
 def _utf8(data: bytes) -> str:

@@ -69,7 +69,7 @@ class Removals:
             noise: tuple[int, int] | None) -> None:
         """A removal, its columns 1-based as a change's are."""
         self.spans.extend((line, column - 1, end_column - 1))
-        if action in LINE_DROPS and is_speech(outside(before, [noise] if noise else [])):
+        if action in LINE_DROPS and _speech_beside(before, noise):
             self.speech_dropped = True
 
     def by_line(self) -> dict[int, list[tuple[int, int]]]:
@@ -195,11 +195,17 @@ def check_dropped_lines(changes: list[Change]) -> None:
     for c in changes:
         if c.kind != "change" or c.action not in LINE_DROPS:
             continue
-        rest = outside(c.before, [c.noise] if c.noise else [])
-        if is_speech(rest):
+        rest = _speech_beside(c.before, c.noise)
+        if rest:
             raise BodyIntegrityError(
                 f"rule {c.rule} dropped line {c.line} with speech beside its noise: {rest!r}",
                 c.rule, c.line, c.column)
+
+
+def _speech_beside(before: str, noise: tuple[int, int] | None) -> str:
+    """What a dropped line held outside the noise its rule named, if that is speech; else ''."""
+    rest = outside(before, [noise] if noise else [])
+    return rest if is_speech(rest) else ""
 
 
 def _first_missing(expected: str, actual: str) -> int | None:

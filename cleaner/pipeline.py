@@ -180,11 +180,9 @@ class Pipeline:
         except Exception as exc:  # a bug must not stop the batch or print a traceback
             return FileOutcome(label, error=f"internal error ({type(exc).__name__}: {exc}); the file "
                                "was skipped and left unchanged; please report this with the file")
-        # The clean bytes are made whole where they are wanted whole (returned, or compared with
-        # input bytes that were kept); written to a file, a long text is encoded a piece at a time.
-        new: bytes | str = result.text
-        if original is not None or self._returns:
-            new = result.text.encode("utf-8")
+        # The clean bytes are made whole only where they are wanted whole (compared here with
+        # input bytes that were kept, or returned by _write); a file gets the text a piece at a time.
+        new: bytes | str = result.text if original is None else result.text.encode("utf-8")
         changed = new != original if original is not None else result.text != decoded.text
         diff, page = self._show(source, decoded.text, result, changed)
         refused = self._refuse_in_place(source, decoded.damaged) if changed else None
@@ -262,11 +260,6 @@ class Pipeline:
         if self.write_back is WriteBack.IN_PLACE and source.path is not None:
             return in_place_target(source.path)
         return None
-
-    @property
-    def _returns(self) -> bool:
-        """Do the clean bytes go back to the caller (in the outcome), at least for some inputs?"""
-        return self.write_back is WriteBack.RETURN or (self.write_back is WriteBack.IN_PLACE and self.deferred)
 
     def _write(self, source: Source, new: bytes | str, changed: bool) -> bytes | None:
         """Write the clean bytes (or text, in UTF-8) where they go; the bytes when they go back to the caller."""
