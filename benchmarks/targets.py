@@ -24,7 +24,11 @@ Then prints, each next to its target from issue 15:
   twelve ``regex`` substitutions; rounds interleaved, best of ``--rounds``;
   with ``--against REV``, also that git revision's ``cleaner`` (checked out
   into a temporary worktree, run with its own rule files), and the first
-  such revision is "today" for the stress corpus's target;
+  such revision is "today" for the stress corpus's target; and two floors
+  run the same way: ``cleaner clean --no-default-rules`` (start-up, reading,
+  decoding, the guard and the atomic write, no rule) and a copy that cleans
+  nothing (each file read, decoded, encoded and written), so that a target
+  can be read against what the file layer and the disk allow in that run;
 - memory: the peak of ``cleaner clean STRESS -o OUT --log LOG`` (all cores)
   and of ``cleaner clean BIG.txt -o OUT`` on one ``--big-mb`` file: the largest
   process (``ru_maxrss``) and the whole process tree (proportional set size,
@@ -150,6 +154,11 @@ def _naive() -> Callable[[str], str]:
     return run
 
 
+def _copy() -> Callable[[str], str]:
+    """Nothing: the floor of a peer's loop (read, decode, encode, write each file)."""
+    return lambda text: text
+
+
 def _datatrove() -> Callable[[str], str]:
     from real_downloads import _datatrove_chain
 
@@ -158,6 +167,7 @@ def _datatrove() -> Callable[[str], str]:
 
 PEERS: dict[str, Callable[[], Callable[[str], str]]] = {
     "ftfy (is_bad first)": _ftfy_checked, "datatrove FTFY+symbols+C4": _datatrove, "naive 12 regex subs": _naive,
+    "copy, no cleaning": _copy,
 }
 
 
@@ -264,7 +274,9 @@ def throughput(cleaner: Path, work: Path, corpora: dict[str, tuple[Path, int]], 
     for corpus, (folder, size) in corpora.items():
         mb = size / 1e6
         sides = {"cleaner": command([str(cleaner), "clean", str(folder), "-o"], work / f"out-{corpus}-",
-                                    ["-q", "--jobs", "1"])}
+                                    ["-q", "--jobs", "1"]),
+                 "cleaner, no rules": command([str(cleaner), "clean", str(folder), "-o"], work / f"floor-{corpus}-",
+                                              ["-q", "--jobs", "1", "--no-default-rules"])}
         for rev, source in against.items():
             sides[rev] = command([*checkout_command(source), "clean", str(folder), "-o"],
                                  work / f"rev-{corpus}-{len(sides)}-", ["-q", "--jobs", "1"])
@@ -285,7 +297,7 @@ def throughput(cleaner: Path, work: Path, corpora: dict[str, tuple[Path, int]], 
               "stress": rate["cleaner"] >= (rate[today] if today else STRESS_TODAY_MBS)}[corpus]
         print(f"{corpus} ({mb:.1f} MB in {sum(1 for _ in folder.rglob('*.txt'))} files): "
               f"cleaner {rate['cleaner']:.2f} MB/s, {target}: {verdict(ok)}")
-        for name in [*against, *peers]:
+        for name in ["cleaner, no rules", *against, *peers]:
             print(f"    {name:28} {rate[name]:6.2f} MB/s   cleaner is {rate['cleaner'] / rate[name]:.2f}x")
         dt = "datatrove FTFY+symbols+C4"
         if corpus == "real downloads" and dt in rate:
@@ -294,14 +306,19 @@ def throughput(cleaner: Path, work: Path, corpora: dict[str, tuple[Path, int]], 
                   f"{verdict(ratio >= REAL_OVER_DATATROVE)}")
 
 
+def _mb(kib: float) -> float:
+    """Megabytes (10**6 bytes, as the file sizes are given) of a figure in kibibytes (ru_maxrss, /proc)."""
+    return kib * 1024 / 1e6
+
+
 def memory(cleaner: Path, work: Path, stress: Path, files: int, big_mb: int) -> None:
     print("\n## Peak memory (largest process: ru_maxrss; whole tree: proportional set size, sampled)")
     got = measured_peak([str(cleaner), "clean", str(stress), "-o", str(work / "out-mem"), "--log",
                          str(work / "mem.jsonl")])
     log_mb = (work / "mem.jsonl").stat().st_size / 1e6
-    worst = max(got["process_kb"], got["tree_kb"]) / 1024
+    worst = max(_mb(got["process_kb"]), _mb(got["tree_kb"]))
     print(f"--log on {files} files (all cores, a {log_mb:.0f} MB log): largest process "
-          f"{got['process_kb'] / 1024:.0f} MB, whole tree {got['tree_kb'] / 1024:.0f} MB, "
+          f"{_mb(got['process_kb']):.0f} MB, whole tree {_mb(got['tree_kb']):.0f} MB, "
           f"target < {LOG_PEAK_MB:g} MB: {verdict(worst < LOG_PEAK_MB)}")
     shutil.rmtree(work / "out-mem")
     (work / "mem.jsonl").unlink()
@@ -309,8 +326,8 @@ def memory(cleaner: Path, work: Path, stress: Path, files: int, big_mb: int) -> 
     big.parent.mkdir(exist_ok=True)
     size = write_big(stress, big, big_mb)
     got = measured_peak([str(cleaner), "clean", str(big), "-o", str(work / "out-big")])
-    times = got["process_kb"] * 1024 / size
-    print(f"one {size / 1e6:.0f} MB file (-o, {got['seconds']:.0f} s): {got['process_kb'] / 1024:.0f} MB, "
+    times = _mb(got["process_kb"]) * 1e6 / size
+    print(f"one {size / 1e6:.0f} MB file (-o, {got['seconds']:.0f} s): {_mb(got['process_kb']):.0f} MB, "
           f"{times:.1f} times its size, target < {BIG_TIMES:g} times: {verdict(times < BIG_TIMES)}")
     shutil.rmtree(big.parent)
     shutil.rmtree(work / "out-big")

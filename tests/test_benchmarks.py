@@ -64,6 +64,20 @@ def test_the_naive_peer_cleans_a_folder_into_another(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "a" / "x.txt").read_text(encoding="utf-8") == "同志们：\n××同志讲话！\n"
 
 
+def test_the_copy_floor_writes_every_byte_as_it_came(tmp_path: Path) -> None:
+    # The floor beside the peers: their loop (read, decode, encode, write) with no cleaning in it.
+    raw = "同志们:\r\nXX同志讲话!".encode("utf-8") + b"\xff\xfe\n"
+    (tmp_path / "in" / "a").mkdir(parents=True)
+    (tmp_path / "in" / "a" / "x.txt").write_bytes(raw)
+    load("targets").peer("copy, no cleaning", tmp_path / "in", tmp_path / "out")
+    assert (tmp_path / "out" / "a" / "x.txt").read_bytes() == raw
+
+
+def test_memory_figures_are_in_the_megabytes_of_the_file_sizes() -> None:
+    # ru_maxrss and /proc count kibibytes; the 50 MB file is 50 * 10**6 bytes.
+    assert load("targets")._mb(48_828) == pytest.approx(50.0, abs=0.001)
+
+
 def test_a_revisions_command_is_that_checkouts_cleaner_with_its_own_rules(tmp_path: Path) -> None:
     # targets.py --against runs an earlier checkout this way; here the checkout is this one.
     text = "更新时间:2022-10 来源:网友投稿\nXX同志:大家好!\n"
