@@ -267,6 +267,11 @@ def main(argv: list[str] | None = None) -> int:
         if exc.code is None or isinstance(exc.code, int):
             return exc.code or EXIT_OK
         return EXIT_ERROR  # pragma: no cover: click exits with numbers
+    except OSError as exc:  # click's own output (--help, --version) to a full disk or a closed pipe
+        failed = _output_failed(exc)
+        with contextlib.suppress(OSError):
+            failed.show()
+        return failed.exit_code
     return EXIT_OK  # pragma: no cover: click's standalone mode always exits
 
 

@@ -378,7 +378,8 @@ def test_standard_input_given_twice_is_refused(tmp_path: Path) -> None:
 # ------------------------------------------------------------ standard output that fails
 
 @pytest.mark.parametrize("args", [["clean", "{src}"], ["clean", "--diff", "{src}"], ["diff", "{src}"],
-                                  ["rules", "list"]], ids=["text", "clean-diff", "diff", "rules-list"])
+                                  ["rules", "list"], ["--help"], ["clean", "--help"], ["--version"]],
+                         ids=["text", "clean-diff", "diff", "rules-list", "help", "clean-help", "version"])
 def test_a_full_disk_on_standard_output_is_one_line_and_exit_2(tmp_path: Path, args: list[str]) -> None:
     src = write(tmp_path / "a.txt", NOISY)
     with open("/dev/full", "wb") as full:
