@@ -14,6 +14,7 @@ import codecs
 import fcntl
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -290,8 +291,14 @@ def utf8_pieces(content: bytes | str) -> Iterator[bytes]:
 
 
 def holds(path: Path, content: bytes | str) -> bool:
-    """Does the file at ``path`` hold ``content`` (a text: in UTF-8) already? Read a piece at a time."""
+    """Does the file at ``path`` hold ``content`` (a text: in UTF-8) already? Read a piece at a time.
+
+    Only a regular file is read: a pipe or a device (``/dev/null``, a FIFO a
+    reader waits on) is always written to.
+    """
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
         with path.open("rb") as fh:
             for piece in utf8_pieces(content):
                 if fh.read(len(piece)) != piece:
@@ -316,6 +323,10 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     file replaces nothing, so it is not flushed (nor does ``cp`` flush): a
     flush costs about 0.6 ms a file, 7 % of a batch of new 10 kB files.
 
+    A device or a pipe that ``path`` names (``-o /dev/null``) is written
+    into instead: there is no file to keep whole, and a rename would replace
+    the device itself.
+
     The temporary file, ``.NAME.XXXXXXXX.tmp`` beside ``path``, is locked
     (``flock``) while it exists, so :func:`remove_stale_temps` can tell the
     one a killed run left from one a live run is writing.
@@ -325,6 +336,13 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         old: os.stat_result | None = os.stat(path)
     except FileNotFoundError:
         old = None
+    if old is not None and not stat.S_ISREG(old.st_mode) and not stat.S_ISDIR(old.st_mode):
+        # A device or a pipe (/dev/null, a FIFO): written into, as a shell's ">" does. A rename
+        # would put a regular file in its place (root may replace /dev/null itself).
+        with path.open("wb") as fh:
+            for piece in utf8_pieces(data):
+                fh.write(piece)
+        return
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -13,8 +13,10 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -373,6 +375,27 @@ def test_standard_input_given_twice_is_refused(tmp_path: Path) -> None:
     err = proc.stderr.decode("utf-8")
     assert proc.returncode == 2 and "error: - is given 2 times: standard input can be read only once" in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", [["clean", "{src}", "-o", "{out}"], ["clean", "{src}", "--report", "{out}"],
+                                     ["report", "{src}", "-o", "{out}"]], ids=["clean-o", "clean-report", "report"])
+def test_an_output_that_names_a_pipe_is_written_into_not_replaced(tmp_path: Path, command: list[str]) -> None:
+    """``-o /dev/null`` as root put a regular file where the device was; a FIFO stands in for it here."""
+    src = write(tmp_path / "a.txt", NOISY)
+    out = tmp_path / "out.txt"
+    os.mkfifo(out)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(out.read_bytes()), daemon=True)
+    reader.start()
+    # A process of its own, with a time limit: a run that waits on the FIFO fails the test, not hangs it.
+    proc = subprocess.run([*cleaner_command(), *(a.format(src=src, out=out) for a in command)], cwd=tmp_path,
+                          capture_output=True, timeout=60)
+    reader.join(timeout=30)
+    assert proc.returncode in (0, 1), proc.stderr.decode("utf-8")
+    assert stat.S_ISFIFO(out.stat().st_mode) and got and got[0]
+    if command[2] == "-o" and command[0] == "clean":
+        assert got == [CLEAN.encode("utf-8")]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "out.txt"]
 
 
 # ------------------------------------------------------------ standard output that fails

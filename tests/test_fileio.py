@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import codecs
+import os
+import stat
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -58,6 +62,30 @@ def test_write_atomic_replaces_and_keeps_permissions(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "新"
     assert target.stat().st_mode & 0o777 == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+
+
+def in_thread(fn: Callable[[], object], timeout: float = 10) -> list[object]:
+    """``[fn()]``, or ``[]`` if it is still waiting after ``timeout`` (on a FIFO: a test fails, not hangs)."""
+    got: list[object] = []
+    worker = threading.Thread(target=lambda: got.append(fn()), daemon=True)
+    worker.start()
+    worker.join(timeout)
+    return got
+
+
+def test_a_pipe_or_device_is_written_into_not_replaced(tmp_path: Path) -> None:
+    # -o /dev/null as root replaced the device with a regular file (a rename over it).
+    fifo = tmp_path / "out.txt"
+    os.mkfifo(fifo)
+    assert in_thread(lambda: holds(fifo, "新"), 5) == [False]  # not read: a FIFO's reader waits for a writer
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    assert in_thread(lambda: write_atomic(fifo, "同志们：新")) == [None]
+    reader.join(timeout=10)
+    assert got == ["同志们：新".encode("utf-8")]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temporary file beside it
 
 
 def test_a_long_utf8_file_decodes_piecewise_to_the_same_text() -> None:
