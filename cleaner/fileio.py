@@ -343,7 +343,7 @@ def write_atomic(path: Path, data: bytes | str) -> None:
             for piece in utf8_pieces(data):
                 fh.write(piece)
         return
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{_temp_stem(path.name)}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
@@ -424,19 +424,32 @@ def cannot_replace(path: Path) -> str | None:
 
 # mkstemp's names: the prefix, 8 characters of its alphabet, the suffix.
 _TEMP_NAME = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp")
+# A name is at most 255 bytes on the usual file systems; the temporary name adds 14 (".", ".XXXXXXXX.tmp").
+_TEMP_STEM_BYTES = 255 - 14
+
+
+def _temp_stem(name: str) -> str:
+    """The NAME of ``.NAME.XXXXXXXX.tmp`` for a file ``name``: the name, cut to fit 255 bytes.
+
+    >>> _temp_stem("讲话.txt"), len(os.fsencode(_temp_stem("讲" * 84 + ".txt")))
+    ('讲话.txt', 241)
+    """
+    raw = os.fsencode(name)
+    return name if len(raw) <= _TEMP_STEM_BYTES else os.fsdecode(raw[:_TEMP_STEM_BYTES])
 
 
 def remove_stale_temps(targets: Iterable[Path]) -> list[Path]:
     """Remove the temporary files that killed runs left beside ``targets``; the paths removed.
 
     Only ours: ``.NAME.XXXXXXXX.tmp`` where NAME is one of the targets in
-    the same folder. Only stale ones: a run that is still writing holds a
-    lock on its temporary file (see :func:`write_atomic`); a killed run's
-    lock died with it.
+    the same folder (its first 241 bytes, for a name too long to take 14
+    more). Only stale ones: a run that is still writing holds a lock on its
+    temporary file (see :func:`write_atomic`); a killed run's lock died
+    with it.
     """
     names: dict[Path, set[str]] = {}
     for target in targets:
-        names.setdefault(target.parent, set()).add(target.name)
+        names.setdefault(target.parent, set()).add(_temp_stem(target.name))
     removed = []
     for folder, wanted in names.items():
         try:

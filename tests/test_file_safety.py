@@ -352,6 +352,23 @@ def test_a_rerun_into_an_output_folder_removes_a_stale_temp_file_there(tmp_path:
     assert not stale.exists() and (tmp_path / "out/sub/a.txt").read_text(encoding="utf-8") == CLEAN
 
 
+LONG = "在全县经济工作会议上的讲话" * 6 + "讲" * 2 + ".txt"  # 244 bytes: a legal name, 14 short of a temp name
+
+
+@pytest.mark.parametrize("mode", ["-o", "--in-place"])
+def test_a_name_near_the_length_limit_is_written_and_its_stale_temp_removed(tmp_path: Path, mode: str) -> None:
+    # The temporary file ".NAME.XXXXXXXX.tmp" took 14 bytes more than the name: over 255, it could not be made.
+    assert len(LONG.encode("utf-8")) == 244
+    src = make(tmp_path / "in", LONG, NOISY)
+    folder = tmp_path / "out" if mode == "-o" else src.parent
+    stem = LONG.encode("utf-8")[:241].decode("utf-8", "ignore")
+    stale = make(folder, f".{stem}.k3_9x0qz.tmp", "half a fi")  # what a killed run left
+    proc = run_main("clean", str(src.parent), *([mode, str(folder)] if mode == "-o" else [mode]))
+    assert proc.returncode == 0, proc.stderr.decode("utf-8")
+    assert (folder / LONG).read_text(encoding="utf-8") == CLEAN
+    assert not stale.exists() and temps(folder) == []
+
+
 # ------------------------------------------------------- 6. what cannot be read is said
 
 
