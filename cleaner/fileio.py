@@ -86,7 +86,7 @@ def decode(data: bytes, encoding: str | None = None, *, trust: bool = False) -> 
         utf8_error = exc
     else:
         return _utf8_or_wide(data, text)
-    mostly = _mostly_utf8(data)
+    mostly = _mostly(data, "utf-8")
     if mostly is not None:
         return _decoded(mostly, "utf-8", False, damaged=True)
     name = _detect(data)
@@ -105,6 +105,10 @@ def decode(data: bytes, encoding: str | None = None, *, trust: bool = False) -> 
             continue
         if "\x00" not in text:  # a NUL is never text: the wrong codec, or a binary file
             return _decoded(text, codec, False)
+    for codec in candidates:  # a download cut in the middle of a character, a stray byte
+        mostly = _mostly(data, codec)
+        if mostly is not None and "\x00" not in mostly and implausible(mostly) is None:
+            return _decoded(mostly, codec, False, damaged=True)
     if b"\x00" in data:
         raise DecodeError("contains NUL bytes: looks like a binary file, not text")
     raise DecodeError(f"not valid UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) and "
@@ -190,16 +194,24 @@ def _utf8_or_wide(data: bytes, text: str) -> Decoded:
 
 def _forced(data: bytes, encoding: str, trust: bool) -> Decoded:
     """``data`` decoded with the codec the user gave; refused when it does not read as Chinese, unless trusted."""
+    damaged = False
     try:
         text = data.decode(encoding)
-    except (LookupError, UnicodeDecodeError) as exc:
-        raise DecodeError(f"cannot decode as {encoding}: {exc}") from None
+    except LookupError:
+        raise DecodeError(f"--encoding {encoding}: no such encoding; give one such as utf-8, gb18030, big5 "
+                          "or utf-16, or leave it out to detect the encoding") from None
+    except UnicodeDecodeError as exc:
+        mostly = _mostly(data, encoding)  # a few bad bytes: damaged, as a detected encoding's would be
+        if mostly is None:
+            raise DecodeError(f"is not {encoding}: {exc.reason} at byte {exc.start}, and more such bytes "
+                              "follow; leave out --encoding to detect its encoding, or give the right one") from None
+        text, damaged = mostly, True
     problem = None if trust else implausible(text)
     if problem:
         raise DecodeError(f"decoded as {encoding} it does not read as Chinese ({problem}), so {encoding} is "
                           f"probably not its encoding; leave out --encoding to detect it, or use "
                           f"--force-encoding {encoding} to decode it so all the same")
-    return _decoded(text, encoding, False)
+    return _decoded(text, encoding, False, damaged)
 
 
 # What a Chinese document's non-ASCII characters are: Chinese characters, CJK
@@ -236,14 +248,20 @@ def implausible(text: str) -> str | None:
     return None
 
 
-def _mostly_utf8(data: bytes) -> str | None:
-    """UTF-8 with a few broken bytes (a bad copy, a cut in the middle of a character).
+def _mostly(data: bytes, codec: str) -> str | None:
+    """``data`` in ``codec`` with a few broken bytes (a bad copy, a cut in the middle of a character).
 
-    When nearly every multi-byte sequence is valid UTF-8, the file is UTF-8 and
-    the few bad bytes become U+FFFD (and the document is flagged damaged);
-    any other encoding would turn the whole file into mojibake instead.
+    When nearly every multi-byte sequence is valid in the codec, the file is
+    in it and the few bad bytes become U+FFFD (and the document is flagged
+    damaged); for UTF-8, any other encoding would turn the whole file into
+    mojibake instead. None when the bad bytes are more than a few.
+
+    >>> _mostly("同志们：今天开会。".encode("gb18030")[:-1], "gb18030")
+    '同志们：今天开会\ufffd'
+    >>> _mostly("同志们".encode("gb18030"), "utf-8") is None
+    True
     """
-    text = data.decode("utf-8", errors="replace")
+    text = data.decode(codec, errors="replace")
     bad = text.count("\ufffd")
     good = sum(1 for c in text if c > "\x7f") - bad
     if bad and good >= 4 * bad:

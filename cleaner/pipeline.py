@@ -281,8 +281,8 @@ class Pipeline:
             return None
         if damaged and not self.allow_damaged:
             return ("some of its bytes are not valid in its encoding and would be lost (each became U+FFFD), "
-                    "so it was not rewritten; give its encoding with --encoding, clean it with -o DIR to "
-                    "review the result, or use --allow-damaged to rewrite it all the same")
+                    "so it was not rewritten; clean it with -o DIR to review the result, use --allow-damaged "
+                    "to rewrite it all the same, or, if it is in another encoding, give that with --encoding")
         try:
             return cannot_replace(in_place_target(source.path))
         except OSError as exc:

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -158,6 +158,43 @@ def test_damaged_document_is_not_rewritten_in_place_unless_allowed(tmp_path: Pat
     allowed = run_main("clean", str(src), "--in-place", "--allow-damaged")
     assert allowed.returncode == 0, allowed.stderr
     assert "\ufffd" in src.read_text(encoding="utf-8") and "DAMAGED" in allowed.stderr.decode("utf-8")
+
+
+SPEECH = {"gb18030": "在全县经济工作会议上的讲话\n同志们：\n"
+                     "　　今天我们召开全县经济工作会议，总结去年的工作，部署今年的任务。\n",
+          "big5": "在全縣經濟工作會議上的講話\n同志們：\n"
+                  "　　今天我們召開全縣經濟工作會議，總結去年的工作，部署今年的任務。\n"}
+
+
+@pytest.mark.parametrize(("codec", "damage"), [
+    ("gb18030", lambda b: b[:-2]),  # a download cut inside its last character (its line break gone too)
+    ("gb18030", lambda b: b.replace(b"\n", b"\xff\n", 1)),  # a stray byte (before ASCII: one U+FFFD)
+    ("big5", lambda b: b[:-2]),
+], ids=["gb18030-cut", "gb18030-stray-byte", "big5-cut"])
+def test_a_legacy_encoding_with_a_few_bad_bytes_is_cleaned_and_flagged_as_utf8_would_be(
+        tmp_path: Path, codec: str, damage: Callable[[bytes], bytes]) -> None:
+    # It was refused whole ("not gb18030, big5hkscs either"), and --encoding gb18030 failed too.
+    data = damage(SPEECH[codec].encode(codec))
+    src = make(tmp_path, "a.txt", data)
+    for extra in ([], ["--encoding", codec]):
+        proc = run_main("clean", str(src), "-o", str(tmp_path / "out.txt"), *extra)
+        err = proc.stderr.decode("utf-8")
+        assert proc.returncode == 0, err
+        assert "DAMAGED" in err
+        out = (tmp_path / "out.txt").read_text(encoding="utf-8")
+        assert out.count("\ufffd") == 1 and SPEECH[codec].splitlines()[2][2:16] in out
+    refused = run_main("clean", str(src), "--in-place")  # as for UTF-8: not rewritten unless allowed
+    assert refused.returncode == 2 and "--allow-damaged" in refused.stderr.decode("utf-8")
+    assert src.read_bytes() == data
+
+
+def test_an_encoding_that_does_not_fit_says_what_to_do(tmp_path: Path) -> None:
+    src = make(tmp_path, "a.txt", SPEECH["gb18030"].encode("utf-8"))
+    wrong = run_main("clean", str(src), "--encoding", "ascii").stderr.decode("utf-8")
+    assert "is not ascii: ordinal not in range(128) at byte 0, and more such bytes follow; leave out " \
+           "--encoding to detect its encoding" in wrong and "codec can't decode" not in wrong
+    unknown = run_main("clean", str(src), "--encoding", "utf-9").stderr.decode("utf-8")
+    assert "--encoding utf-9: no such encoding; give one such as utf-8, gb18030" in unknown
 
 
 def test_damaged_document_is_written_and_flagged_with_an_output_folder(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from cleaner import DecodeError, clean_bytes, decode
-from cleaner.fileio import _utf8, holds, write_atomic
+from cleaner.fileio import _utf8, decoder_for, holds, write_atomic
 
 TEXT = "在全县大会上的讲话\n同志们：\n今天，我们召开会议，部署全年工作。谢谢大家！\n"
 
@@ -50,7 +50,7 @@ def test_binary_is_refused_with_a_reason() -> None:
 
 
 def test_forced_encoding_that_does_not_fit_is_an_error() -> None:
-    with pytest.raises(DecodeError, match="cannot decode as ascii"):
+    with pytest.raises(DecodeError, match="is not ascii: .* leave out --encoding"):
         decode(TEXT.encode("utf-8"), encoding="ascii")
 
 
@@ -86,6 +86,22 @@ def test_a_pipe_or_device_is_written_into_not_replaced(tmp_path: Path) -> None:
     assert got == ["同志们：新".encode("utf-8")]
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temporary file beside it
+
+
+@pytest.mark.parametrize("codec", ["gb18030", "big5"])
+def test_a_legacy_encoding_cut_inside_a_character_is_decoded_damaged(codec: str) -> None:
+    text = TEXT if codec == "gb18030" else "在全縣大會上的講話\n同志們：\n今天，我們召開會議，部署全年工作。\n"
+    data = text.encode(codec)[:-2]  # the last character's first byte is left
+    decoded = decode(data)
+    assert decoded.encoding == decoder_for(codec) and decoded.damaged
+    assert decoded.text == text[:-2] + "\ufffd"
+    assert decode(data, encoding=codec).text == decoded.text  # the same with the encoding given
+
+
+def test_nonsense_in_a_legacy_encoding_is_still_refused() -> None:
+    # Many bad bytes, or a text that does not read as Chinese, is not "a few broken bytes".
+    with pytest.raises(DecodeError):
+        decode(bytes(range(0x80, 0x100)) * 8)
 
 
 def test_a_long_utf8_file_decodes_piecewise_to_the_same_text() -> None:
