@@ -18,6 +18,7 @@ output went away (``| head``), quietly, as a Unix tool killed by SIGPIPE.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import difflib
 import errno
@@ -171,6 +172,17 @@ def _one_line(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     return value
 
 
+def _known_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An encoding Python knows, checked once for the run (not file by file)."""
+    if value is not None:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise click.BadParameter(f"no such encoding {value!r}; give one such as utf-8, gb18030, big5 "
+                                     "or utf-16, or leave it out to detect the encoding") from None
+    return value
+
+
 TIMEOUT_OPTION = click.option("--timeout", type=float, callback=_seconds,
                               help="Seconds a user rule may spend on one line (above 0, at most 3600). "
                                    "[default: 10]")
@@ -191,8 +203,9 @@ BATCH_OPTIONS = [
     click.option("--stdin-filename", metavar="NAME",
                  help="The name of standard input (-) in messages, the log and diffs, and for finding the "
                       "configuration and matching --exclude."),
-    click.option("--encoding", help="Decode inputs with this encoding instead of detecting it."),
-    click.option("--force-encoding", metavar="NAME",
+    click.option("--encoding", callback=_known_encoding,
+                 help="Decode inputs with this encoding instead of detecting it."),
+    click.option("--force-encoding", metavar="NAME", callback=_known_encoding,
                  help="Like --encoding, even where the text does not read as Chinese in it."),
     TIMEOUT_OPTION,
     click.option("--preview", is_flag=True, default=None,

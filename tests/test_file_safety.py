@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner import decode
+from cleaner import DecodeError, decode
 from cleaner.fileio import decoder_for
 from support import REPO, cleaner_command, run_main
 
@@ -193,8 +193,11 @@ def test_an_encoding_that_does_not_fit_says_what_to_do(tmp_path: Path) -> None:
     wrong = run_main("clean", str(src), "--encoding", "ascii").stderr.decode("utf-8")
     assert "is not ascii: ordinal not in range(128) at byte 0, and more such bytes follow; leave out " \
            "--encoding to detect its encoding" in wrong and "codec can't decode" not in wrong
-    unknown = run_main("clean", str(src), "--encoding", "utf-9").stderr.decode("utf-8")
-    assert "--encoding utf-9: no such encoding; give one such as utf-8, gb18030" in unknown
+    unknown = run_main("clean", str(src), str(src.parent), "--encoding", "utf-9")  # said once, not file by file
+    err = unknown.stderr.decode("utf-8")
+    assert unknown.returncode == 2 and err.count("no such encoding 'utf-9'; give one such as utf-8, gb18030") == 1
+    with pytest.raises(DecodeError, match="--encoding utf-9: no such encoding"):  # the API says the same
+        decode(b"x", encoding="utf-9")
 
 
 def test_damaged_document_is_written_and_flagged_with_an_output_folder(tmp_path: Path) -> None:
