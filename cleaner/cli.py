@@ -382,7 +382,7 @@ def report(paths: tuple[str, ...], report_path: Path, lang: str, batch: BatchCho
     and after with each change labelled by its rule.
     """
     return _run(paths, batch, WriteBack.NOTHING, None, View(), None, report_path, check=False,
-                report_lang=lang)
+                report_lang=lang, report_option="-o")
 
 
 def _use_color(flag: bool | None) -> bool:
@@ -418,8 +418,11 @@ def _settings(overrides: Overrides, start: Path | None = None) -> Settings:
 
 def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, output: Path | None,
          view: View, log_path: Path | None, report_path: Path | None, *, check: bool,
-         allow_damaged: bool = False, report_lang: str = "auto") -> int:
-    """Find the inputs, clean them, print and write what the options ask for; the exit code."""
+         allow_damaged: bool = False, report_lang: str = "auto", report_option: str = "--report") -> int:
+    """Find the inputs, clean them, print and write what the options ask for; the exit code.
+
+    ``report_option``: how the user named the report's file (``cleaner report`` takes it as ``-o``).
+    """
     verbose = bool(click.get_current_context().meta.get(_VERBOSE))
     summary = Summary(quiet=batch.quiet, check=check, written=write_back is not WriteBack.NOTHING,
                       verbose=verbose, in_diff=view.diff is DiffStyle.INLINE)
@@ -457,7 +460,7 @@ def _run(paths: tuple[str, ...], batch: BatchChoice, write_back: WriteBack, outp
                         f"input, but {what}; give -o a folder (a name without .txt) to clean several files")
         sources = tuple(replace(s, relative=Path(output.name)) for s in sources)
         output = output.parent
-    _refuse_overlaps(paths, sources, output, {"--log": log_path, "--report": report_path}, one_file=to_file)
+    _refuse_overlaps(paths, sources, output, {"--log": log_path, report_option: report_path}, one_file=to_file)
     # In place, a file is rewritten only after its change log is on record (see _LogFile).
     pipeline = Pipeline(settings.rules, settings.options, batch.encoding, write_back, output,
                         View(view.diff, view.color, view.context, report=report_path is not None),

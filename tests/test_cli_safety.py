@@ -171,6 +171,21 @@ def test_a_broken_configuration_of_ours_is_an_error_naming_the_file(tmp_path: Pa
     assert len(err.splitlines()) == 1 and "Traceback" not in err
 
 
+@pytest.mark.parametrize(("content", "said"), [
+    (None, "error: nope.toml: no such configuration file; fix the file or leave it out"),
+    (b"\xff\xfeplaceholder = 1\n", "error: nope.toml: not UTF-8 (invalid start byte at byte 0); save it as UTF-8"),
+], ids=["missing", "not-utf8"])
+def test_a_config_that_cannot_be_read_is_one_line_without_errno(tmp_path: Path, content: bytes | None,
+                                                                said: str) -> None:
+    if content is not None:
+        write(tmp_path / "nope.toml", content)
+    write(tmp_path / "a.txt", SPEECH)
+    proc = run_main("clean", "a.txt", "--config", "nope.toml", cwd=tmp_path)
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2 and err.startswith(said) and len(err.splitlines()) == 1, err
+    assert "Errno" not in err
+
+
 def test_the_configuration_in_use_is_named_with_v_and_in_the_log(tmp_path: Path) -> None:
     config = write(tmp_path / ".cleaner.toml", 'placeholder = "某某"\n')
     src = write(tmp_path / "texts" / "a.txt", SPEECH)
@@ -350,10 +365,11 @@ def test_an_output_folder_that_overlaps_the_inputs_is_refused(tmp_path: Path, ou
     assert src.read_text(encoding="utf-8") == NOISY
 
 
-@pytest.mark.parametrize("option", ["--log", "--report"])
-def test_a_log_or_report_that_is_an_input_is_refused(tmp_path: Path, option: str) -> None:
+@pytest.mark.parametrize(("command", "option"), [("clean", "--log"), ("clean", "--report"), ("report", "-o")])
+def test_a_log_or_report_that_is_an_input_is_refused(tmp_path: Path, command: str, option: str) -> None:
+    # The message names the option as the user typed it: `cleaner report` takes the page's file as -o.
     src = write(tmp_path / "a.txt", NOISY)
-    proc = run_main("clean", "a.txt", "-o", "out", option, "a.txt", cwd=tmp_path)
+    proc = run_main(command, "a.txt", *(["-o", "out"] if command == "clean" else []), option, "a.txt", cwd=tmp_path)
     err = proc.stderr.decode("utf-8")
     assert proc.returncode == 2 and f"error: {option} a.txt is the input a.txt" in err, err
     assert src.read_text(encoding="utf-8") == NOISY and not (tmp_path / "out").exists()
