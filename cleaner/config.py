@@ -114,6 +114,9 @@ def resolve(overrides: Overrides, cwd: Path) -> Settings:
     warnings: list[str] = []
     config = load_config(overrides.config_path or find_config(cwd, warnings))
     rules = load_rules([*config.rules, *overrides.rule_paths], defaults=not overrides.no_default_rules)
+    if overrides.no_default_rules and not config.rules and not overrides.rule_paths:
+        warnings.append("--no-default-rules without --rules (nor rules in a configuration file): no rule runs, "
+                        "and the files are only decoded and given the output form")
     preview = _choose(overrides.preview, config.preview)
     where = f"{config.source}: key" if config.source is not None else "key"
     selectors = [(_split(overrides.select), "--select"), (_split(overrides.ignore), "--ignore"),

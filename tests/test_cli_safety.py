@@ -186,6 +186,17 @@ def test_a_config_that_cannot_be_read_is_one_line_without_errno(tmp_path: Path, 
     assert "Errno" not in err
 
 
+def test_no_default_rules_and_no_other_rules_is_said_even_with_q(tmp_path: Path) -> None:
+    # It ran no rule without a word: a user who forgot --rules got the input back as "cleaned".
+    write(tmp_path / "a.txt", SPEECH)
+    alone = run_main("clean", "a.txt", "-q", "--no-default-rules", cwd=tmp_path)
+    assert alone.returncode == 0 and b"--no-default-rules without --rules" in alone.stderr
+    rules = rule_file(tmp_path / "mine.toml", "MY001", "delete", 'patterns = ["讲话"]',
+                      '{ input = "讲话", output = "" }', '"会议"')
+    with_rules = run_main("clean", "a.txt", "-q", "--no-default-rules", "--rules", str(rules), cwd=tmp_path)
+    assert with_rules.returncode == 0 and b"no-default-rules" not in with_rules.stderr, with_rules.stderr
+
+
 def test_the_configuration_in_use_is_named_with_v_and_in_the_log(tmp_path: Path) -> None:
     config = write(tmp_path / ".cleaner.toml", 'placeholder = "某某"\n')
     src = write(tmp_path / "texts" / "a.txt", SPEECH)
