@@ -28,6 +28,7 @@ import gzip
 import io
 import json
 import os
+import stat
 import sys
 import tempfile
 from collections import deque
@@ -285,6 +286,10 @@ class _Output:
             raise RecordsError(f"cannot write {display(name)}: {exc.strerror or exc}; nothing was cleaned") from None
         self.temp = Path(temp)
         stack.callback(self._discard)
+        try:  # mkstemp makes it 0600: an output gets the mode of the file it replaces, else 0644 as text outputs do
+            os.fchmod(fd, stat.S_IMODE(os.stat(name).st_mode))
+        except FileNotFoundError:
+            os.fchmod(fd, 0o644)
         raw: IO[bytes] = stack.enter_context(os.fdopen(fd, "wb"))
         lower = name.lower()
         if lower.endswith(".gz"):
@@ -464,6 +469,16 @@ def run(paths: Sequence[str], output: str | None, pipeline: Pipeline, keys: Keys
     a records file, a Parquet output from JSON Lines, a file that cannot be read
     or written. A bad record is counted in the tally's errors, and left out.
     """
+    if keys.meta == keys.text:
+        raise RecordsError(f"--meta-key {keys.meta} is the field that is cleaned (--text-key): the clean text "
+                           "would be replaced by what was done to it; give the metadata another field")
+    if keys.meta == keys.id:
+        raise RecordsError(f"--meta-key {keys.meta} is the field that names a record (--id-key); give the "
+                           "metadata another field")
+    to_stdout = output is None or output == STDIN
+    if log_path is not None and str(log_path) == STDIN and to_stdout:
+        raise RecordsError("--log - and the records would both go to standard output; write the records to a "
+                           "file with -o FILE, or the log to a file")
     for name in paths:
         if name != STDIN and not is_records(name):
             raise RecordsError(f"{display(name)} is not a records file ({', '.join(RECORD_SUFFIXES)}); clean text "
@@ -484,7 +499,9 @@ def run(paths: Sequence[str], output: str | None, pipeline: Pipeline, keys: Keys
     tally = Tally(report)
     with ExitStack() as stack:
         log: IO[str] | None = None
-        if log_path is not None:
+        if log_path is not None and str(log_path) == STDIN:
+            log = sys.stdout  # the records go to a file (checked above)
+        elif log_path is not None:
             try:
                 log = stack.enter_context(open(log_path, "w", encoding="utf-8", errors="surrogatepass"))
             except OSError as exc:

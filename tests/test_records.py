@@ -150,13 +150,38 @@ def test_jobs_give_the_same_records_in_input_order(tmp_path: Path) -> None:
     assert one == two and [r["id"] for r in read_jsonl(two)] == [r["id"] for r in rows]
 
 
+def test_the_log_goes_to_standard_output_with_the_records_in_a_file(tmp_path: Path) -> None:
+    # --log - wrote a file named "-".
+    source = write_jsonl(tmp_path / "c.jsonl", [{"id": "a7", "text": NOISY}])
+    proc = run_main("clean", str(source), "-o", "o.jsonl", "--log", "-", "-q", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    run_main("clean", str(source), "-o", "p.jsonl", "--log", "log.jsonl", "-q", cwd=tmp_path)
+    assert read_jsonl(proc.stdout) == read_jsonl((tmp_path / "log.jsonl").read_bytes())
+    assert not (tmp_path / "-").exists()
+
+
+def test_a_records_output_gets_the_mode_of_other_outputs(tmp_path: Path) -> None:
+    # It was 0600 (mkstemp's), where a text output is 0644; a file replaced keeps its mode.
+    source = write_jsonl(tmp_path / "c.jsonl", [{"text": NOISY}])
+    assert run_main("clean", str(source), "-o", str(tmp_path / "new.jsonl"), "-q").returncode == 0
+    assert (tmp_path / "new.jsonl").stat().st_mode & 0o777 == 0o644
+    (tmp_path / "old.jsonl").write_text("", encoding="utf-8")
+    (tmp_path / "old.jsonl").chmod(0o640)
+    assert run_main("clean", str(source), "-o", str(tmp_path / "old.jsonl"), "-q").returncode == 0
+    assert (tmp_path / "old.jsonl").stat().st_mode & 0o777 == 0o640
+
+
 def test_modes_that_do_not_apply_to_records_are_refused(tmp_path: Path) -> None:
     source = write_jsonl(tmp_path / "c.jsonl", [{"text": NOISY}])
     for args, said in ((["--in-place"], "--in-place does not apply to records"),
                        (["--check"], "--check does not apply to records"),
                        (["-o", str(source)], "is an input"),
                        (["-o", str(tmp_path / "x.parquet")], "a Parquet output is written from one Parquet"),
-                       (["--encoding", "gbk"], "--encoding does not apply to records")):
+                       (["--encoding", "gbk"], "--encoding does not apply to records"),
+                       # the metadata written over the clean text, or over the record's id
+                       (["-o", "-", "--meta-key", "text"], "--meta-key text is the field that is cleaned"),
+                       (["-o", "-", "--meta-key", "id"], "--meta-key id is the field that names a record"),
+                       (["--log", "-"], "--log - and the records would both go to standard output")):
         proc = run_main("clean", str(source), *args)
         assert proc.returncode == 2 and said in proc.stderr.decode(), (args, proc.stderr)
     assert run_main("clean", str(source), "a.txt").returncode == 2
