@@ -40,7 +40,7 @@ from . import __version__
 from .config import ConfigError, Overrides, SelectorError, Settings, placeholder_problem, resolve
 from .defaults import ANONYMISE_MODES
 from .fileio import DecodeError, decode, remove_stale_temps, write_atomic
-from .files import STDIN, Source, display, excluded, files_in, find_sources, records_wanted
+from .files import STDIN, Source, display, excluded, files_in, find_sources, is_records, records_wanted
 from .pipeline import DiffStyle, FileOutcome, Pipeline, View, WriteBack, clean_many
 from .rules import RuleError
 from .summary import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_PIPE_CLOSED, EXIT_WOULD_CHANGE, Summary
@@ -364,6 +364,7 @@ def diff(paths: tuple[str, ...], unified: bool, context: int, color: bool | None
     A review-level rule (one that removes text by judgement) is <RULE-ID!>.
     """
     view = View(DiffStyle.UNIFIED if unified else DiffStyle.INLINE, _use_color(color), context)
+    _refuse_records(paths, "diff")
     return _run(paths, batch, WriteBack.NOTHING, None, view, None, None, check=True)
 
 
@@ -381,8 +382,19 @@ def report(paths: tuple[str, ...], report_path: Path, lang: str, batch: BatchCho
     page lists every file and every rule, and shows each changed file before
     and after with each change labelled by its rule.
     """
+    _refuse_records(paths, "report")
     return _run(paths, batch, WriteBack.NOTHING, None, View(), None, report_path, check=False,
                 report_lang=lang, report_option="-o")
+
+
+def _refuse_records(paths: tuple[str, ...], command: str) -> None:
+    """``cleaner diff`` and ``cleaner report`` read text files: a records file read as one would have its
+    JSON edited by the rules (a rule that drops a line takes the record's closing ``"}`` with it)."""
+    for given in paths:
+        if given != STDIN and is_records(given):
+            raise Fatal(f"{display(given)} is a records file, and cleaner {command} reads text files; clean the "
+                        f"records with cleaner clean {display(given)} -o CLEAN.jsonl --log LOG.jsonl and read "
+                        "each change in the log")
 
 
 def _use_color(flag: bool | None) -> bool:

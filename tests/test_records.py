@@ -171,6 +171,17 @@ def test_a_records_output_gets_the_mode_of_other_outputs(tmp_path: Path) -> None
     assert (tmp_path / "old.jsonl").stat().st_mode & 0o777 == 0o640
 
 
+@pytest.mark.parametrize("command", [["diff"], ["report", "-o", "r.html"]], ids=["diff", "report"])
+def test_diff_and_report_refuse_records_instead_of_editing_their_json(tmp_path: Path, command: list[str]) -> None:
+    # Read as text, a rule that drops a source line took the record's closing "} with it.
+    text = "同志们,大家好!\n更新时间:2022-10 来源:网友投稿\n"
+    source = write_jsonl(tmp_path / "c.jsonl", [{"id": "e", "text": text}])
+    proc = run_main(command[0], str(source), *command[1:], cwd=tmp_path)
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2 and f"{source} is a records file, and cleaner {command[0]} reads text files" in err
+    assert proc.stdout == b"" and not (tmp_path / "r.html").exists()
+
+
 def test_modes_that_do_not_apply_to_records_are_refused(tmp_path: Path) -> None:
     source = write_jsonl(tmp_path / "c.jsonl", [{"text": NOISY}])
     for args, said in ((["--in-place"], "--in-place does not apply to records"),
