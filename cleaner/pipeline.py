@@ -475,6 +475,7 @@ def clean_many(pipeline: Pipeline, sources: Sequence[Source], jobs: int) -> Gene
 
 def _stop(pool: ProcessPoolExecutor) -> None:
     """Stop a pool now: no new work, and each worker ends when the file at hand is done (SIGTERM)."""
+    _quiet_cancelled_futures()
     found: Any = getattr(pool, "_processes", None)  # the executor's own record of its workers
     processes = list(found.values()) if found else []
     pool.shutdown(wait=False, cancel_futures=True)
@@ -485,3 +486,26 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         process.join(timeout=_STOP_WAIT)
         if process.is_alive():  # stuck in one file past all reason: do not wait for it
             process.kill()
+
+
+def _quiet_cancelled_futures() -> None:
+    """Let the pool's manager thread fail quietly on a future that was cancelled (Python before 3.12).
+
+    Stopping a pool cancels the files not yet cleaned; its workers then end,
+    and the manager thread, finding the pool broken, sets an exception on
+    every pending future, cancelled ones too: Python 3.11 raises
+    InvalidStateError there (CPython gh-107219, fixed in 3.12), and the thread
+    printed a traceback after "interrupted: stopped after …". Only that error
+    of that thread is passed over; every other goes to the hook before it.
+    """
+    previous = threading.excepthook
+    if getattr(previous, "_cleaner_quiet", False):
+        return
+    from concurrent.futures import InvalidStateError
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if not (args.exc_type is InvalidStateError and type(args.thread).__name__ == "_ExecutorManagerThread"):
+            previous(args)
+
+    hook._cleaner_quiet = True  # type: ignore[attr-defined]
+    threading.excepthook = hook

@@ -145,3 +145,37 @@ def test_changed_says_whether_the_clean_bytes_differ_from_the_input(data: bytes)
     outcome = cleaner.clean_file(data, name="doc")
     assert outcome.error is None and outcome.output is not None
     assert outcome.changed == (outcome.output != data)
+
+
+def test_a_stopped_pool_prints_no_traceback_for_its_cancelled_files() -> None:
+    """Python 3.11's pool manager set an exception on cancelled futures after Ctrl-C (CPython gh-107219):
+    "Exception in thread … InvalidStateError" followed "interrupted: stopped after …". Passed over; no other."""
+    import threading
+    from concurrent.futures import InvalidStateError
+
+    from cleaner.pipeline import _quiet_cancelled_futures
+
+    class _ExecutorManagerThread(threading.Thread):  # named as the pool's own
+        def __init__(self, error: Exception) -> None:
+            super().__init__()
+            self.error = error
+
+        def run(self) -> None:
+            raise self.error
+
+    said: list[str] = []  # what reaches the hook in place before (Python's prints the traceback)
+    before = threading.excepthook
+    threading.excepthook = lambda args: said.append(f"{args.exc_type.__name__}: {args.exc_value}")
+    try:
+        _quiet_cancelled_futures()
+        _quiet_cancelled_futures()  # once is enough: not a hook on a hook
+        for error in (InvalidStateError("CANCELLED: <Future state=cancelled>"), ValueError("a real bug")):
+            thread = _ExecutorManagerThread(error)
+            thread.start()
+            thread.join()
+        other = threading.Thread(target=lambda: (_ for _ in ()).throw(InvalidStateError("elsewhere")))
+        other.start()
+        other.join()
+    finally:
+        threading.excepthook = before
+    assert said == ["ValueError: a real bug", "InvalidStateError: elsewhere"]
