@@ -37,8 +37,8 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from . import __version__
-from .config import ConfigError, Overrides, SelectorError, Settings, placeholder_problem, resolve
-from .defaults import ANONYMISE_MODES
+from .config import ConfigError, Overrides, SelectorError, Settings, resolve
+from .defaults import ANONYMISE_MODES, placeholder_problem
 from .fileio import DecodeError, decode, remove_stale_temps, write_atomic
 from .files import STDIN, Source, display, excluded, files_in, find_sources, is_records, records_wanted
 from .pipeline import DiffStyle, FileOutcome, Pipeline, View, WriteBack, clean_many

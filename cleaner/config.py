@@ -22,13 +22,12 @@ import os
 import re
 import stat
 import tomllib
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
 from . import defaults
-from .defaults import Anonymise
+from .defaults import Anonymise, placeholder_problem
 from .core import Options
 from .rules import Rule, load_rules
 
@@ -255,21 +254,6 @@ def load_config(path: Path | None) -> Config:
     cfg.preview = _typed(where, table, "preview", bool)
     cfg.safe_only = _typed(where, table, "safe_only", bool)
     return cfg
-
-
-def placeholder_problem(value: str) -> str | None:
-    """Why ``value`` cannot be the placeholder, or None: it must stay inside its line.
-
-    >>> placeholder_problem("某某") is None
-    True
-    >>> print(placeholder_problem("某\\n某"))
-    holds '\\n': a placeholder is text on one line, without line breaks or control characters
-    """
-    for ch in value:
-        if unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
-            return (f"holds {ch!r}: a placeholder is text on one line, without line breaks or "
-                    "control characters")
-    return None
 
 
 def check_selectors(rules: list[Rule], selectors: list[str], origin: str, *, preview: bool = False) -> list[str]:

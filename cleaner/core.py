@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from itertools import pairwise
 
@@ -22,7 +22,7 @@ from .guard import BodyIntegrityError, Removals, check_body
 from .lines import Edit, Line, split_lines
 from . import defaults
 from .actions import ACTIONS, REMOVALS
-from .defaults import ANONYMISE_MODES, Anonymise
+from .defaults import ANONYMISE_MODES, Anonymise, placeholder_problem
 from .rules import PLACEHOLDER, GatePlan, Rule, load_rules, search
 from .speech import (CLAUSE_HAN, Span, edge_ends, han_count, han_covered, is_genre_talk,
                      is_paragraph, is_speech, leaves_speech, zones)
@@ -68,9 +68,20 @@ class Options:
     log: bool = True
 
     def __post_init__(self) -> None:
+        """Refuse a value the engine would misuse deep inside (a number as the placeholder, "no" as true)."""
         if self.anonymise not in ANONYMISE_MODES:
             raise ValueError(f"anonymise must be one of {', '.join(ANONYMISE_MODES)}, "
                              f"not {self.anonymise!r}")
+        if not isinstance(self.placeholder, str):
+            raise TypeError(f"placeholder must be a str, not {type(self.placeholder).__name__}")
+        problem = placeholder_problem(self.placeholder)
+        if problem is not None:
+            raise ValueError(f"placeholder {self.placeholder!r} {problem}")
+        for name in ("blank_lines", "guard", "preview", "safe_only", "log"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"{name} must be True or False, not {getattr(self, name)!r}")
+        if isinstance(self.timeout, bool) or not isinstance(self.timeout, (int, float)) or not self.timeout > 0:
+            raise ValueError(f"timeout must be a number of seconds above 0, not {self.timeout!r}")
 
 
 class RuleTimeout(Exception):
@@ -105,8 +116,16 @@ def clean_text(text: str, rules: list[Rule] | tuple[Rule, ...] | None = None, *,
     >>> [c.rule for c in r.changes]
     ['FN001', 'AN001', 'PU002', 'PU002']
     """
+    if not isinstance(text, str):
+        raise TypeError(f"clean_text takes the text as a str, not {type(text).__name__}"
+                        + ("; for bytes, use cleaner.clean_bytes (it detects the encoding)"
+                           if isinstance(text, (bytes, bytearray)) else ""))
     opts = options or Options()
     if settings:
+        unknown = sorted(set(settings) - {f.name for f in fields(Options)})
+        if unknown:
+            raise TypeError(f"clean_text got unknown option(s) {', '.join(unknown)}; the options are "
+                            f"{', '.join(f.name for f in fields(Options))}")
         opts = replace(opts, **settings)  # type: ignore[arg-type]
     doc = _Document(text, opts)
     for rule in default_rules() if rules is None else rules:

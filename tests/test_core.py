@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -58,6 +59,22 @@ def test_anonymised_token_settings(settings: dict[str, Any], expected: str) -> N
 def test_unknown_anonymise_mode_is_an_error() -> None:
     with pytest.raises(ValueError, match="anonymise"):
         Options(anonymise="hide")  # type: ignore[arg-type]  # as a caller without a type checker
+
+
+@pytest.mark.parametrize(("args", "settings", "error", "said"), [
+    ((b"XX\n",), {}, TypeError, "takes the text as a str, not bytes; for bytes, use cleaner.clean_bytes"),
+    ((None,), {}, TypeError, "takes the text as a str, not NoneType"),
+    (("XX\n",), {"placeholder": 3}, TypeError, "placeholder must be a str, not int"),
+    (("XX\n",), {"placeholder": "某\n某"}, ValueError, "a placeholder is text on one line"),
+    (("XX\n",), {"blank_lines": "no"}, TypeError, "blank_lines must be True or False, not 'no'"),
+    (("XX\n",), {"timeout": 0}, ValueError, "timeout must be a number of seconds above 0"),
+    (("XX\n",), {"colour": True}, TypeError, "unknown option(s) colour; the options are placeholder"),
+], ids=["bytes", "none", "placeholder-int", "placeholder-newline", "blank-lines-str", "timeout-0", "unknown"])
+def test_a_wrong_argument_is_named_before_any_rule_runs(args: tuple[object, ...], settings: dict[str, object],
+                                                        error: type[Exception], said: str) -> None:
+    # They failed deep inside (a line split, a regex compile) or passed: "no" was true, a line break went in.
+    with pytest.raises(error, match=re.escape(said)):
+        clean_text(*args, **settings)  # type: ignore[arg-type]
 
 
 def test_blank_lines_setting_puts_one_blank_line_between_paragraphs() -> None:
