@@ -60,8 +60,10 @@ def test_configuration_file_is_found_upward_and_cli_overrides_it(tmp_path: Path)
     assert "[X]同志讲了话。" in proc.stdout.decode("utf-8")
 
 
-def test_dot_cleaner_toml_and_include_exclude(tmp_path: Path) -> None:
-    write(tmp_path / ".cleaner.toml", 'include = ["*.txt", "*.text"]\nexclude = ["drafts"]\n')
+@pytest.mark.parametrize("glob", ["drafts", "drafts/", "./drafts"])
+def test_dot_cleaner_toml_and_include_exclude(tmp_path: Path, glob: str) -> None:
+    # A folder as a .gitignore writes it ("drafts/") or a shell does ("./drafts") matched nothing, silently.
+    write(tmp_path / ".cleaner.toml", f'include = ["*.txt", "*.text"]\nexclude = ["{glob}"]\n')
     write(tmp_path / "in" / "a.text", SPEECH)
     write(tmp_path / "in" / "drafts" / "b.txt", SPEECH)
     proc = run_main("clean", "in", "-o", "out", "-q", cwd=tmp_path)
