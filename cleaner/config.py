@@ -247,6 +247,9 @@ def load_config(path: Path | None) -> Config:
         if key not in KEYS:
             close = difflib.get_close_matches(key, list(KEYS), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(KEYS)}"
+            if key == "tool" and isinstance(table[key], dict) and "cleaner" in table[key]:
+                hint = ("; in a .cleaner.toml the settings stand at the top level, without [tool.cleaner] "
+                        "(that table is for pyproject.toml)")
             raise ConfigError(f"{where}: unknown key '{key}'{hint}")
     cfg = Config(source=path)
     base = path.parent

@@ -81,6 +81,13 @@ def test_unknown_configuration_key_suggests_the_closest(tmp_path: Path) -> None:
     assert ".cleaner.toml" in err and "placehodler" in err and "did you mean 'placeholder'" in err
 
 
+def test_a_tool_cleaner_table_in_dot_cleaner_toml_says_where_the_settings_go(tmp_path: Path) -> None:
+    write(tmp_path / ".cleaner.toml", '[tool.cleaner]\nplaceholder = "某某"\n')  # pyproject's form, in the wrong file
+    proc = run_main("clean", str(write(tmp_path / "a.txt", SPEECH)), cwd=tmp_path)
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2 and "unknown key 'tool'; in a .cleaner.toml the settings stand at the top level" in err
+
+
 @pytest.mark.parametrize(("edit", "field"), [
     (("'^笔耕书屋，好文共赏$'", "'^笔耕(书屋'"), "patterns[0]"),
     (('keeps = ["正文"]', ""), "keeps"),
