@@ -15,6 +15,7 @@ import shutil
 import signal
 import stat
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -518,6 +519,10 @@ def _alive(pid: int) -> bool:
         return False
 
 
+_AS_FROM_A_TERMINAL = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                       "os.execv(sys.argv[1], sys.argv[1:])")
+
+
 class Run:
     """The installed command in a process of its own, its streams in files (a killed parent's
     orphans must not hold a test's pipe), and every process it started, ended when the test is done."""
@@ -525,8 +530,11 @@ class Run:
     def __init__(self, tmp_path: Path, *args: str) -> None:
         self.err_path = tmp_path / "stderr.txt"
         with open(tmp_path / "stdout.txt", "wb") as out, open(self.err_path, "wb") as err:
-            self.proc = subprocess.Popen([*cleaner_command(), *args], stdout=out, stderr=err,
-                                         env={**os.environ, "PYTHONFAULTHANDLER": "1"})
+            # Started as from a terminal: Ctrl-C delivered. A test run launched in the background
+            # (`cmd &` in a script) ignores SIGINT, its children inherit that, and the cleaner rightly
+            # leaves an ignored SIGINT ignored; exec keeps the process, and its pid, the cleaner's.
+            self.proc = subprocess.Popen([sys.executable, "-c", _AS_FROM_A_TERMINAL, *cleaner_command(), *args],
+                                         stdout=out, stderr=err, env={**os.environ, "PYTHONFAULTHANDLER": "1"})
         self.seen: set[int] = set()
 
     def wait(self, timeout: float = 30) -> int:
