@@ -18,7 +18,6 @@ output went away (``| head``), quietly, as a Unix tool killed by SIGPIPE.
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import difflib
 import errno
@@ -39,7 +38,7 @@ import click
 from . import __version__
 from .config import ConfigError, Overrides, SelectorError, Settings, resolve
 from .defaults import ANONYMISE_MODES, placeholder_problem
-from .fileio import DecodeError, decode, remove_stale_temps, write_atomic
+from .fileio import DecodeError, decode, remove_stale_temps, unknown_encoding, write_atomic
 from .files import STDIN, Source, display, excluded, files_in, find_sources, is_records, records_wanted
 from .pipeline import DiffStyle, FileOutcome, Pipeline, View, WriteBack, clean_many
 from .rules import RuleError
@@ -174,12 +173,9 @@ def _one_line(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 def _known_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """An encoding Python knows, checked once for the run (not file by file)."""
-    if value is not None:
-        try:
-            codecs.lookup(value)
-        except LookupError:
-            raise click.BadParameter(f"no such encoding {value!r}; give one such as utf-8, gb18030, big5 "
-                                     "or utf-16, or leave it out to detect the encoding") from None
+    problem = None if value is None else unknown_encoding(value)
+    if problem is not None:
+        raise click.BadParameter(problem)
     return value
 
 
@@ -391,7 +387,7 @@ def _refuse_records(paths: tuple[str, ...], command: str) -> None:
     """``cleaner diff`` and ``cleaner report`` read text files: a records file read as one would have its
     JSON edited by the rules (a rule that drops a line takes the record's closing ``"}`` with it)."""
     for given in paths:
-        if given != STDIN and is_records(given):
+        if is_records(given):
             raise Fatal(f"{display(given)} is a records file, and cleaner {command} reads text files; clean the "
                         f"records with cleaner clean {display(given)} -o CLEAN.jsonl --log LOG.jsonl and read "
                         "each change in the log")

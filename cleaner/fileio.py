@@ -192,14 +192,27 @@ def _utf8_or_wide(data: bytes, text: str) -> Decoded:
     return _decoded(text, "utf-8", False)
 
 
+def unknown_encoding(name: str) -> str | None:
+    """Why ``name`` cannot be given as the encoding (None when Python knows it): for the command line and the API.
+
+    >>> unknown_encoding("GBK") is None, unknown_encoding("utf-9").startswith("no such encoding 'utf-9'; give")
+    (True, True)
+    """
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return (f"no such encoding {name!r}; give one such as utf-8, gb18030, big5 or utf-16, "
+                "or leave it out to detect the encoding")
+    return None
+
+
 def _forced(data: bytes, encoding: str, trust: bool) -> Decoded:
     """``data`` decoded with the codec the user gave; refused when it does not read as Chinese, unless trusted."""
     damaged = False
     try:
         text = data.decode(encoding)
     except LookupError:
-        raise DecodeError(f"--encoding {encoding}: no such encoding; give one such as utf-8, gb18030, big5 "
-                          "or utf-16, or leave it out to detect the encoding") from None
+        raise DecodeError(f"--encoding {encoding}: {unknown_encoding(encoding)}") from None
     except UnicodeDecodeError as exc:
         mostly = _mostly(data, encoding)  # a few bad bytes: damaged, as a detected encoding's would be
         if mostly is None:
@@ -361,17 +374,15 @@ def write_atomic(path: Path, data: bytes | str) -> None:
             for piece in utf8_pieces(data):
                 fh.write(piece)
         return
-    fd, tmp = tempfile.mkstemp(prefix=f".{_temp_stem(path.name)}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as fh:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
             for piece in utf8_pieces(data):
                 fh.write(piece)
             fh.flush()
-            if old is None:
-                os.fchmod(fh.fileno(), 0o644)
-            else:
-                _keep_metadata(path, fh.fileno(), old)
+            give_metadata(fh.fileno(), path, old)
+            if old is not None:
                 os.fsync(fh.fileno())
             os.replace(tmp, path)  # still locked: the lock goes with the file descriptor
     except BaseException:
@@ -380,6 +391,22 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def temp_beside(path: Path) -> tuple[int, Path]:
+    """A new temporary file to be renamed onto ``path``: ``.NAME.XXXXXXXX.tmp`` beside it (see
+    :func:`remove_stale_temps`), its descriptor and path; mkstemp makes it mode 0600 (see :func:`give_metadata`)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{_temp_stem(path.name)}.", suffix=".tmp", dir=path.parent)
+    return fd, Path(tmp)
+
+
+def give_metadata(fd: int, path: Path, old: os.stat_result | None) -> None:
+    """What the file ``fd``, about to be renamed onto ``path``, keeps of the one there (``old``): its owner,
+    mode and extended attributes; a new file gets mode 0644."""
+    if old is None:
+        os.fchmod(fd, 0o644)
+    else:
+        _keep_metadata(path, fd, old)
 
 
 def _keep_metadata(path: Path, fd: int, old: os.stat_result) -> None:

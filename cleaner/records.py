@@ -28,9 +28,7 @@ import gzip
 import io
 import json
 import os
-import stat
 import sys
-import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
@@ -41,6 +39,7 @@ from typing import IO, Any, cast
 
 from . import pipeline as _pool
 from .files import RECORD_SUFFIXES, STDIN, Source, display, is_records
+from .fileio import give_metadata, temp_beside
 from .pipeline import Pipeline
 
 CHUNK = 64  # records sent to a worker at once
@@ -281,15 +280,15 @@ class _Output:
             return
         target = Path(name)
         try:
-            fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
+            fd, self.temp = temp_beside(target)
         except OSError as exc:
             raise RecordsError(f"cannot write {display(name)}: {exc.strerror or exc}; nothing was cleaned") from None
-        self.temp = Path(temp)
         stack.callback(self._discard)
-        try:  # mkstemp makes it 0600: an output gets the mode of the file it replaces, else 0644 as text outputs do
-            os.fchmod(fd, stat.S_IMODE(os.stat(name).st_mode))
+        try:
+            old: os.stat_result | None = os.stat(target)
         except FileNotFoundError:
-            os.fchmod(fd, 0o644)
+            old = None
+        give_metadata(fd, target, old)  # as a text output: 0644, or what the file it replaces had
         raw: IO[bytes] = stack.enter_context(os.fdopen(fd, "wb"))
         lower = name.lower()
         if lower.endswith(".gz"):

@@ -8,6 +8,8 @@ import pytest
 
 import cleaner.config
 import cleaner.core
+import cleaner.defaults
+import cleaner.fileio
 import cleaner.files
 import cleaner.guard
 import cleaner.learn
@@ -20,8 +22,9 @@ import cleaner.speech
 import cleaner.transforms
 
 
-MODULES = [cleaner.config, cleaner.core, cleaner.files, cleaner.guard, cleaner.learn, cleaner.lines, cleaner.mojibake,
-           cleaner.pipeline, cleaner.render, cleaner.review, cleaner.speech, cleaner.transforms]
+MODULES = [cleaner.config, cleaner.core, cleaner.defaults, cleaner.fileio, cleaner.files, cleaner.guard,
+           cleaner.learn, cleaner.lines, cleaner.mojibake, cleaner.pipeline, cleaner.render, cleaner.review,
+           cleaner.speech, cleaner.transforms]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
