@@ -135,20 +135,8 @@ def resolve(overrides: Overrides, cwd: Path) -> Settings:
         safe_only=_choose(overrides.safe_only, config.safe_only),
     )
     include = list(overrides.include) or config.include or ["*.txt"]
-    exclude = [_glob(g) for g in [*overrides.exclude, *config.exclude]]
+    exclude = list(overrides.exclude) + config.exclude
     return Settings(tuple(rules), options, tuple(include), tuple(exclude), config, tuple(warnings))
-
-
-def _glob(pattern: str) -> str:
-    """An exclude glob as the walk matches it: ``drafts/`` and ``./drafts`` (as a .gitignore or a shell
-    writes them) mean the folder ``drafts``; a path part never ends in ``/`` or starts with ``./``.
-
-    >>> _glob("drafts/"), _glob("./drafts"), _glob("./a/*.txt"), _glob("*.bak")
-    ('drafts', 'drafts', 'a/*.txt', '*.bak')
-    """
-    while pattern.startswith("./"):
-        pattern = pattern[2:]
-    return pattern.rstrip("/") or pattern
 
 
 def _split(values: tuple[str, ...]) -> list[str]:

@@ -77,11 +77,14 @@ class Options:
         problem = placeholder_problem(self.placeholder)
         if problem is not None:
             raise ValueError(f"placeholder {self.placeholder!r} {problem}")
-        for name in ("blank_lines", "guard", "preview", "safe_only", "log"):
+        for name in _FLAGS:
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, not {getattr(self, name)!r}")
         if isinstance(self.timeout, bool) or not isinstance(self.timeout, (int, float)) or not self.timeout > 0:
             raise ValueError(f"timeout must be a number of seconds above 0, not {self.timeout!r}")
+
+
+_FLAGS = tuple(f.name for f in fields(Options) if f.type == "bool")  # the options that are True or False
 
 
 class RuleTimeout(Exception):

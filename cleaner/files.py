@@ -170,6 +170,7 @@ def walk(folder: Path, include: Sequence[str], exclude: Sequence[str],
     walked like any other. Links to files are followed; links to folders are
     not (they could loop), and are reported.
     """
+    exclude = [_glob(g) for g in exclude]  # as given, or as a .gitignore writes a folder
     files: list[Path] = []
     skipped: list[Skip] = []
     stack = [folder]
@@ -234,6 +235,7 @@ def excluded(path: str, exclude: Sequence[str], base: Path | None = None) -> boo
     >>> excluded("drafts/a.txt", ["drafts"]), excluded("a.txt", ["drafts"])
     (True, False)
     """
+    exclude = [_glob(g) for g in exclude]  # as given, or as a .gitignore writes a folder
     given = Path(path)
     candidates = [given]
     if base is not None:
@@ -241,6 +243,18 @@ def excluded(path: str, exclude: Sequence[str], base: Path | None = None) -> boo
         if whole.is_relative_to(base):
             candidates.append(whole.relative_to(base))
     return any(fnmatch.fnmatch(c.as_posix(), g) or _excluded_part(c, [g]) for c in candidates for g in exclude)
+
+
+def _glob(pattern: str) -> str:
+    """An exclude glob as the walk matches it: ``drafts/`` and ``./drafts`` (as a .gitignore or a shell
+    writes them) mean the folder ``drafts``; a path part never ends in ``/`` or starts with ``./``.
+
+    >>> _glob("drafts/"), _glob("./drafts"), _glob("./a/*.txt"), _glob("*.bak")
+    ('drafts', 'drafts', 'a/*.txt', '*.bak')
+    """
+    while pattern.startswith("./"):
+        pattern = pattern[2:]
+    return pattern.rstrip("/") or pattern
 
 
 def _excluded_part(relative: Path, exclude: Sequence[str]) -> bool:
